@@ -1,0 +1,32 @@
+#include "aws/error.hpp"
+
+#include <fmt/format.h>
+
+namespace bw::aws {
+
+std::string Error::describe() const {
+  std::string out = fmt::format("{} {}: {}", service.empty() ? "aws" : service, operation.empty() ? "request" : operation,
+                                code.empty() ? "Error" : code);
+  if (http_status != 0) out += fmt::format(" (HTTP {})", http_status);
+  if (!message.empty()) out += ": " + message;
+  if (attempts > 1) out += fmt::format(" [after {} attempts]", attempts);
+  return out;
+}
+
+bool Error::retryable() const {
+  if (kind == Kind::Transport) return true;
+  if (kind != Kind::Api) return false;
+  static constexpr std::string_view throttling[] = {
+      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+      "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+      "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+      "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException"};
+  for (auto c : throttling)
+    if (code == c) return true;
+  if (code == "RequestTimeout" || code == "RequestTimeoutException" || code == "InternalError" ||
+      code == "InternalFailure" || code == "ServiceUnavailable")
+    return true;
+  return http_status == 429 || http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
+}
+
+}  // namespace bw::aws

@@ -1,0 +1,50 @@
+#pragma once
+// Runtime failures are values: every AWS call returns Result<T>, never throws.
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace bw::aws {
+
+struct Error {
+  enum class Kind {
+    Transport,    // could not talk to the endpoint: DNS, connect, TLS, reset, timeout
+    Api,          // the service answered with an error code
+    Credentials,  // no usable credentials
+    Protocol,     // the answer could not be understood
+  };
+  Kind kind = Kind::Api;
+  std::string service;    // "monitoring", "sns", ...
+  std::string operation;  // "GetMetricData", ...
+  std::string code;       // "Throttling", "SignatureDoesNotMatch", "CouldNotConnect", ...
+  std::string message;
+  long http_status = 0;
+  bool timeout = false;
+  int attempts = 1;
+
+  // "monitoring GetMetricData: SignatureDoesNotMatch (HTTP 403): The request signature ..."
+  std::string describe() const;
+  bool retryable() const;
+};
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}      // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  const Error& error() const { return std::get<1>(v_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct Unit {};
+
+}  // namespace bw::aws

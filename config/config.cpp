@@ -1,0 +1,2 @@
+// placeholder: replaced by the config loader
+#include "config/config.hpp"
