@@ -30,6 +30,8 @@ std::optional<Duration> parse_duration(std::string_view text) {
     }
     ++i;
     total += n * unit;
+    // Each term is below 2^53, so capping the sum here keeps the next addition from overflowing.
+    if (total > (std::int64_t{1} << 62)) return std::nullopt;
   }
   if (total <= 0) return std::nullopt;
   return Duration{total};
@@ -67,8 +69,9 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   std::size_t i = 19;
   if (i < s.size() && s[i] == '.') {
-    ++i;
+    const std::size_t fraction_start = ++i;
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == fraction_start) return std::nullopt;  // RFC 3339 wants at least one digit after '.'
   }
   if (i >= s.size()) return std::nullopt;
   int offset = 0;
@@ -76,7 +79,8 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
     ++i;
   } else if (s[i] == '+' || s[i] == '-') {
     int oh, om;
-    if (!read_int(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !read_int(s, i + 4, 2, om))
+    if (!read_int(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !read_int(s, i + 4, 2, om) ||
+        oh > 23 || om > 59)
       return std::nullopt;
     offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
     i += 6;

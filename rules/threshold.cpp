@@ -1,0 +1,223 @@
+// CloudWatch metric-alarm evaluation, reconstructed from the examples in the CloudWatch User Guide
+// ("How alarm state is evaluated when data is missing", "Avoiding premature transitions to alarm
+// state"); tests/data/cloudwatch-doc-examples.yaml holds every documented row and the tests check them.
+//
+// N = evaluation_periods, M = datapoints_to_alarm. The window is range() slots (default N + 2),
+// oldest -> newest; "real" = slots that have a value. The age of a slot counts the newest as 1.
+//
+//  (a) No real datapoint in the window: the treatment alone decides.
+//        missing -> INSUFFICIENT_DATA, ignore -> retain previous, breaching -> ALARM, notBreaching -> OK.
+//  (b) real >= N: the newest N real datapoints, reaching back past gaps, are evaluated and the
+//      treatment is not used at all. ALARM iff >= M of them breach, else OK. Older real points are
+//      ignored even if they breach: the documented "0 0 X 0 X" (2 of 3) alarms on "X 0 X" only.
+//  (c) 0 < real < N: every real datapoint in the window is evaluated and the N - real gap is filled:
+//        breaching:    ALARM iff breaching_real + (N - real) >= M, else OK.
+//        notBreaching: ALARM iff breaching_real >= M, else OK.
+//        missing:      ALARM iff breaching_real >= M. Otherwise premature-alarm avoidance: ALARM iff
+//                      every real datapoint breaches AND the oldest breaching one within the last N
+//                      slots is at least M periods old; else OK. The documentation's prose only asks
+//                      that everything *newer* than that point breach or be missing, but its own table
+//                      gives OK for "0 - X - -" (2 of 3), so an older non-breaching point must veto too.
+//                      The age test is what keeps "- - - - X" and "- - - X -" (3 of 3) out of ALARM
+//                      while "- - X - -" alarms: the rule trusts a breach once it has had M periods
+//                      in which a recovery could have been reported.
+//        ignore:       ALARM iff breaching_real >= M; else OK if any real datapoint does not breach;
+//                      else retain the previous state (the gap might still turn out either way).
+//
+// Retaining a state returns `previous` verbatim, DRAINED included: that state is batchwatch's own, and
+// the caller decides whether DRAINED alarms are evaluated at all.
+//
+// The reason mimics CloudWatch's StateReason. Only datapoints that were evaluated are listed, newest
+// first: for ALARM the breaching ones, for OK the non-breaching ones, because the sentence says what
+// the listed points did. The minimum for ALARM -> OK is N - M + 1, the number of non-breaching points
+// that rule ALARM out.
+#include "rules/threshold.hpp"
+
+#include <fmt/format.h>
+
+#include <cassert>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace bw {
+
+namespace {
+
+struct Point {
+  Time start;
+  double value;
+  bool breach;
+  int age;  // newest slot = 1
+};
+
+enum class Outcome { Alarm, Ok, Retain };
+
+// Everything the reason needs besides the spec.
+struct Considered {
+  std::vector<Point> points;      // evaluated real datapoints, newest first
+  int filled = 0;                 // gap slots stood in for by the treatment (case c only)
+  std::optional<int> breach_age;  // set when premature-alarm avoidance decided the outcome
+};
+
+std::string_view bracket_name(TreatMissing t) {
+  switch (t) {
+    case TreatMissing::Missing: return "Missing";
+    case TreatMissing::Ignore: return "Ignore";
+    case TreatMissing::Breaching: return "Breaching";
+    case TreatMissing::NotBreaching: return "NonBreaching";
+  }
+  return "Missing";
+}
+
+std::string count_of(std::size_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+std::string_view was(std::size_t n) { return n == 1 ? "was" : "were"; }
+
+std::string listing(const std::vector<Point>& points, bool breach) {
+  std::string out = "[";
+  for (const auto& p : points) {
+    if (p.breach != breach) continue;
+    if (out.size() > 1) out += ", ";
+    out += fmt::format("{} ({})", format_number(p.value), format_cloudwatch_reason_time(p.start));
+  }
+  return out + "]";
+}
+
+std::size_t count(const std::vector<Point>& points, bool breach) {
+  std::size_t n = 0;
+  for (const auto& p : points) n += p.breach == breach ? 1 : 0;
+  return n;
+}
+
+std::string retained_prefix(AlarmState previous) { return fmt::format("State retained ({}): ", to_string(previous)); }
+
+std::string no_data_reason(const ThresholdSpec& spec, AlarmState state) {
+  const auto n = static_cast<std::size_t>(spec.evaluation_periods);
+  const auto tail = fmt::format("0 datapoints were received for {} and {} {} treated as [{}].",
+                                count_of(n, "period"), count_of(n, "missing datapoint"), was(n),
+                                bracket_name(spec.treat_missing));
+  switch (spec.treat_missing) {
+    case TreatMissing::Missing: return "Insufficient Data: " + tail;
+    case TreatMissing::Ignore: return retained_prefix(state) + tail;
+    case TreatMissing::Breaching:
+    case TreatMissing::NotBreaching: break;
+  }
+  return "Threshold Crossed: " + tail;
+}
+
+std::string reason(const ThresholdSpec& spec, const Considered& c, Outcome outcome, AlarmState previous) {
+  const auto n = spec.evaluation_periods, m = spec.datapoints_to_alarm;
+  const auto threshold = format_number(spec.threshold);
+  const auto cmp = phrase(spec.comparison);
+  const auto breaching = count(c.points, true), calm = count(c.points, false);
+
+  std::string out = outcome == Outcome::Retain ? retained_prefix(previous) : std::string{"Threshold Crossed: "};
+  std::string clauses;
+  const bool list_calm = outcome == Outcome::Ok && calm > 0;
+  if (list_calm) {
+    clauses = fmt::format("{} {} {} not {} the threshold ({})", count_of(calm, "datapoint"),
+                          listing(c.points, false), was(calm), cmp, threshold);
+  } else if (breaching > 0) {
+    clauses = fmt::format("{}{} out of the last {} datapoints {} {} {} the threshold ({})",
+                          outcome == Outcome::Alarm ? "" : "only ", breaching, n, listing(c.points, true),
+                          was(breaching), cmp, threshold);
+  }
+  if (c.filled > 0) {
+    if (!clauses.empty()) clauses += "; ";
+    const auto filled = static_cast<std::size_t>(c.filled);
+    clauses += fmt::format("{} {} treated as [{}]", count_of(filled, "missing datapoint"), was(filled),
+                           bracket_name(spec.treat_missing));
+  }
+  if (c.breach_age) {
+    clauses += fmt::format("; the oldest breaching datapoint in the last {} is {} old",
+                           count_of(static_cast<std::size_t>(n), "period"),
+                           count_of(static_cast<std::size_t>(*c.breach_age), "period"));
+  }
+  out += clauses;
+  if (list_calm) {
+    out += fmt::format(" (minimum {} for ALARM -> OK transition).",
+                       count_of(static_cast<std::size_t>(n - m + 1), "datapoint"));
+  } else {
+    out += fmt::format(" (minimum {} for OK -> ALARM transition).", count_of(static_cast<std::size_t>(m), "datapoint"));
+  }
+  return out;
+}
+
+// Age of the oldest breaching point within the last N slots, if any.
+std::optional<int> oldest_breach_age(const std::vector<Point>& points, int n) {
+  std::optional<int> oldest;
+  for (const auto& p : points)
+    if (p.breach && p.age <= n) oldest = p.age;  // points run newest first, so the last hit is the oldest
+  return oldest;
+}
+
+}  // namespace
+
+Evaluation evaluate_threshold(const ThresholdSpec& spec, const std::vector<Slot>& window, AlarmState previous) {
+  const int n = spec.evaluation_periods, m = spec.datapoints_to_alarm;
+  assert(m >= 1 && m <= n);
+  assert(window.size() == static_cast<std::size_t>(spec.range()));
+
+  Considered c;
+  const auto size = static_cast<int>(window.size());
+  for (int i = size - 1; i >= 0; --i) {
+    const auto& slot = window[static_cast<std::size_t>(i)];
+    if (!slot.value) continue;
+    const bool breach = breaches(spec.comparison, *slot.value, spec.threshold);
+    c.points.push_back(Point{slot.start, *slot.value, breach, size - i});
+  }
+
+  Evaluation ev;
+  if (c.points.empty()) {  // (a)
+    switch (spec.treat_missing) {
+      case TreatMissing::Missing: ev.state = AlarmState::InsufficientData; break;
+      case TreatMissing::Ignore: ev.state = previous; break;
+      case TreatMissing::Breaching: ev.state = AlarmState::Alarm; break;
+      case TreatMissing::NotBreaching: ev.state = AlarmState::Ok; break;
+    }
+    ev.reason = no_data_reason(spec, ev.state);
+    return ev;
+  }
+
+  ev.value = c.points.front().value;
+  ev.value_time = c.points.front().start;
+
+  Outcome outcome = Outcome::Ok;
+  if (static_cast<int>(c.points.size()) >= n) {  // (b)
+    c.points.resize(static_cast<std::size_t>(n));
+    outcome = static_cast<int>(count(c.points, true)) >= m ? Outcome::Alarm : Outcome::Ok;
+  } else {  // (c)
+    c.filled = n - static_cast<int>(c.points.size());
+    const auto breaching = static_cast<int>(count(c.points, true));
+    const bool enough = breaching >= m;
+    switch (spec.treat_missing) {
+      case TreatMissing::Breaching: outcome = breaching + c.filled >= m ? Outcome::Alarm : Outcome::Ok; break;
+      case TreatMissing::NotBreaching: outcome = enough ? Outcome::Alarm : Outcome::Ok; break;
+      case TreatMissing::Missing:
+        if (enough) {
+          outcome = Outcome::Alarm;
+        } else if (c.points.size() == static_cast<std::size_t>(breaching)) {  // premature-alarm avoidance
+          c.breach_age = oldest_breach_age(c.points, n);
+          outcome = c.breach_age && *c.breach_age >= m ? Outcome::Alarm : Outcome::Ok;
+        }
+        break;
+      case TreatMissing::Ignore:
+        if (enough) outcome = Outcome::Alarm;
+        else outcome = count(c.points, false) > 0 ? Outcome::Ok : Outcome::Retain;
+        break;
+    }
+  }
+
+  switch (outcome) {
+    case Outcome::Alarm: ev.state = AlarmState::Alarm; break;
+    case Outcome::Ok: ev.state = AlarmState::Ok; break;
+    case Outcome::Retain: ev.state = previous; break;
+  }
+  ev.reason = reason(spec, c, outcome, previous);
+  return ev;
+}
+
+}  // namespace bw
