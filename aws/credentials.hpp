@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "aws/error.hpp"
-#include "rules/time.hpp"
 
 namespace bw::aws {
 

@@ -1,10 +1,15 @@
 #pragma once
 // Runtime failures are values: every AWS call returns Result<T>, never throws.
+#include <chrono>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace bw::aws {
+
+// aws/ does not depend on rules/: it names time with std::chrono directly.
+using Time = std::chrono::sys_seconds;
+using Duration = std::chrono::seconds;
 
 struct Error {
   enum class Kind {

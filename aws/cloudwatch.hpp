@@ -1,0 +1,70 @@
+#pragma once
+// CloudWatch over the AWS JSON 1.0 protocol: GetMetricData (≤500 queries a call, NextToken paging)
+// and ListMetrics (paged).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aws/service.hpp"
+
+namespace bw::aws {
+
+inline constexpr std::size_t kMaxQueriesPerCall = 500;
+inline constexpr std::string_view kCloudWatchTarget = "GraniteServiceVersion20100801";
+inline constexpr std::string_view kJson10 = "application/x-amz-json-1.0";
+
+struct MetricDimension {
+  std::string name;
+  std::string value;
+};
+
+struct MetricStatQuery {
+  std::string id;  // [a-z][a-zA-Z0-9_]*, unique within a call
+  std::string ns;
+  std::string metric_name;
+  std::vector<MetricDimension> dimensions;
+  std::int64_t period = 60;  // seconds
+  std::string stat;          // Average Sum Minimum Maximum SampleCount pNN
+};
+
+struct MetricDataResult {
+  std::string id;
+  std::string status_code;              // Complete PartialData InternalError Forbidden
+  std::vector<std::int64_t> timestamps;  // epoch seconds, period starts
+  std::vector<double> values;
+};
+
+struct MetricListing {
+  std::string ns;
+  std::string metric_name;
+  std::vector<MetricDimension> dimensions;
+};
+
+// Pure halves of the protocol, tested without a network.
+nlohmann::json get_metric_data_request(const MetricStatQuery* first, std::size_t count, Time start, Time end,
+                                       const std::string& next_token);
+// Appends each result's points to the entry with the same id in `into` (creating it if needed);
+// returns the NextToken ("" when the last page). Throws nothing: malformed input yields an Error.
+Result<std::string> parse_get_metric_data_response(const nlohmann::json& response,
+                                                   std::vector<MetricDataResult>& into);
+
+class CloudWatchClient {
+ public:
+  explicit CloudWatchClient(ServiceClient& client) : client_(client) {}
+
+  // One result per query, in query order; ceil(queries / 500) calls plus any NextToken pages.
+  Result<std::vector<MetricDataResult>> get_metric_data(const std::vector<MetricStatQuery>& queries, Time start,
+                                                        Time end);
+
+  // Every metric of `ns`/`metric_name` that has all the named dimensions (values ignored when empty).
+  Result<std::vector<MetricListing>> list_metrics(const std::string& ns, const std::string& metric_name,
+                                                  const std::vector<MetricDimension>& dimension_filter);
+
+ private:
+  ServiceClient& client_;
+};
+
+}  // namespace bw::aws

@@ -1,0 +1,78 @@
+#pragma once
+// What every AWS service client shares: endpoint, signing, sending, error parsing and retries.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "aws/credentials.hpp"
+#include "aws/http.hpp"
+
+namespace bw::aws {
+
+struct Endpoint {
+  std::string url;           // https://monitoring.us-east-1.amazonaws.com
+  std::string region;        // signing region
+  std::string signing_name;  // signing service name: monitoring, sns, sts, events, states
+};
+
+// The public endpoint of `service` (its signing name) in `region`.
+std::string default_endpoint_url(std::string_view service, std::string_view region);
+
+// Counts what crosses the wire; the agent exports it on /metrics.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  // code: "200" on success, else the parsed error code (e.g. "Throttling", "CouldNotConnect").
+  virtual void on_response(std::string_view service, std::string_view operation, std::string_view code) = 0;
+  virtual void on_retry(std::string_view service, std::string_view operation) = 0;
+};
+
+// The AWS SDK "standard" retry mode: delay = random(0,1) * min(base * 2^attempt, cap).
+struct RetryPolicy {
+  int max_attempts = 3;
+  std::chrono::milliseconds base{1000};
+  std::chrono::milliseconds cap{20000};
+  std::function<double()> random;                          // uniform in [0,1); injected so tests know the delays
+  std::function<void(std::chrono::milliseconds)> sleep;    // injected so tests never sleep
+
+  std::chrono::milliseconds delay(int attempt) const;  // attempt: 0 for the first retry
+};
+
+struct ServiceContext {
+  HttpTransport* transport = nullptr;
+  CredentialsProvider* credentials = nullptr;
+  std::function<Time()> clock;  // signing time
+  RetryPolicy retry;
+  RequestObserver* observer = nullptr;  // optional
+};
+
+// An HTTP error response turned into code + message, from a JSON (__type / x-amzn-query-error) or
+// XML (<Error><Code>) body alike: moto and some AWS front ends answer JSON services with XML errors.
+Error parse_error(std::string_view service, std::string_view operation, const HttpResponse& response);
+
+class ServiceClient {
+ public:
+  ServiceClient(ServiceContext context, Endpoint endpoint);
+
+  // Signs, sends and retries retryable failures; a non-2xx answer becomes an Error.
+  Result<HttpResponse> send(std::string_view operation, const HttpRequest& unsigned_request);
+
+  // AWS JSON protocol: POST / with X-Amz-Target: <target_prefix>.<operation>.
+  Result<nlohmann::json> call_json(std::string_view target_prefix, std::string_view operation,
+                                   const nlohmann::json& body, std::string_view content_type);
+
+  // AWS Query protocol: form-encoded Action=<operation>&Version=<version>&params; returns the XML body.
+  Result<std::string> call_query(std::string_view operation, std::string_view version,
+                                 std::vector<std::pair<std::string, std::string>> params);
+
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  ServiceContext context_;
+  Endpoint endpoint_;
+};
+
+}  // namespace bw::aws
