@@ -1,0 +1,74 @@
+#pragma once
+// The clock seam: the scheduler, retries and anything with a timeout read time through it, so
+// tests move a fake clock instead of sleeping.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "rules/time.hpp"
+
+namespace bw::agent {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Time now() const = 0;
+  // Sleeps until `t` or until wake() is called; returns false if woken early.
+  virtual bool sleep_until(Time t) = 0;
+  virtual void sleep_for(std::chrono::milliseconds d) = 0;
+  virtual void wake() = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  Time now() const override {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  }
+  bool sleep_until(Time t) override {
+    std::unique_lock lock(mu_);
+    const bool woken = cv_.wait_until(lock, std::chrono::system_clock::time_point(t), [&] { return woken_; });
+    woken_ = false;
+    return !woken;
+  }
+  void sleep_for(std::chrono::milliseconds d) override {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, d, [&] { return woken_; });
+  }
+  void wake() override {
+    {
+      std::lock_guard lock(mu_);
+      woken_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+};
+
+// Tests: time moves only when told to; sleeping advances it instantly.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(Time start) : now_(start) {}
+  Time now() const override { return now_; }
+  bool sleep_until(Time t) override {
+    if (t > now_) now_ = t;
+    return true;
+  }
+  void sleep_for(std::chrono::milliseconds d) override {
+    slept_ += d;
+    now_ += std::chrono::duration_cast<Duration>(d);
+  }
+  void wake() override {}
+  void advance(Duration d) { now_ += d; }
+  std::chrono::milliseconds total_slept() const { return slept_; }
+
+ private:
+  Time now_;
+  std::chrono::milliseconds slept_{0};
+};
+
+}  // namespace bw::agent

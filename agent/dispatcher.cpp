@@ -1,0 +1,75 @@
+#include "agent/dispatcher.hpp"
+
+#include <algorithm>
+
+namespace bw::agent {
+
+Delivery SnsSender::deliver(const OutboxRow& row) {
+  aws::PublishRequest req;
+  req.topic_arn = topic_arn_;
+  req.message = row.payload;
+  req.subject = row.subject;
+  req.attributes = {{"rule", row.rule}, {"state", row.state}};
+  if (topic_arn_.ends_with(".fifo")) {
+    req.message_group_id = row.rule;
+    req.deduplication_id = row.idempotency_key;
+  }
+  auto sent = client_.publish(req);
+  if (sent) return {Delivery::Outcome::Delivered, sent.value()};
+  const auto& e = sent.error();
+  // A missing topic or a denied publish will not fix itself by retrying soon, but an operator can
+  // fix it: keep retrying (with backoff) rather than dropping the alert.
+  return {Delivery::Outcome::Retry, e.describe()};
+}
+
+void Dispatcher::add_sender(const std::string& target, std::unique_ptr<Sender> sender) {
+  senders_[target] = std::move(sender);
+}
+
+Duration Dispatcher::backoff(int attempts) {
+  const auto shift = std::min(attempts, 10);
+  return std::min(Duration{30 * (std::int64_t{1} << shift)}, Duration{15 * 60});
+}
+
+DispatchReport Dispatcher::deliver_due(Time now) {
+  DispatchReport report;
+  for (const auto& row : store_.due(now)) {
+    auto it = senders_.find(row.target);
+    if (it == senders_.end()) {
+      report.retrying++;
+      report.last_error = "target " + row.target + " has no sender";
+      log_.warn("no sender for target; notification kept", {{"target", row.target}, {"key", row.idempotency_key}});
+      store_.mark_retry(row.id, now + backoff(row.attempts), report.last_error);
+      continue;
+    }
+    const auto d = it->second->deliver(row);
+    switch (d.outcome) {
+      case Delivery::Outcome::Delivered:
+        store_.mark_delivered(row.id, now);
+        report.delivered++;
+        log_.info("notification delivered", {{"target", row.target},
+                                             {"rule", row.rule},
+                                             {"series", row.series},
+                                             {"state", row.state},
+                                             {"key", row.idempotency_key},
+                                             {"id", d.detail}});
+        break;
+      case Delivery::Outcome::Retry:
+        store_.mark_retry(row.id, now + backoff(row.attempts), d.detail);
+        report.retrying++;
+        report.last_error = d.detail;
+        log_.warn("notification not delivered; will retry",
+                  {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
+        break;
+      case Delivery::Outcome::Dead:
+        store_.mark_dead(row.id, now, d.detail);
+        report.dead++;
+        report.last_error = d.detail;
+        log_.error("notification dead", {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
+        break;
+    }
+  }
+  return report;
+}
+
+}  // namespace bw::agent

@@ -1,0 +1,32 @@
+#pragma once
+// The notification a state change owes: a CloudWatch-alarm-shaped JSON message (so existing
+// consumers of alarm mail and Lambda parsers work unchanged) plus batchwatch's own fields.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "rules/alarm.hpp"
+
+namespace bw::agent {
+
+struct StateChange {
+  const config::Rule* rule = nullptr;
+  std::vector<Dimension> labels;
+  AlarmState old_state = AlarmState::InsufficientData;
+  Evaluation evaluation;  // the new state, value, reason
+  Time at{};              // StateChangeTime
+  std::string region;
+};
+
+// "rule/modelId=m1" (or just "rule" when the series has no dimensions).
+std::string alarm_name(const std::string& rule, const std::vector<Dimension>& labels);
+// Stable for one notification: the same change always yields the same key, so receivers can drop
+// duplicates of an at-least-once delivery.
+std::string idempotency_key(const std::string& rule, const std::vector<Dimension>& labels, AlarmState state, Time at);
+// `ALARM: "rule/modelId=m1" in us-east-1`: ASCII only, at most 100 characters (SNS's limit).
+std::string subject(const StateChange& change);
+nlohmann::json message(const StateChange& change);
+
+}  // namespace bw::agent

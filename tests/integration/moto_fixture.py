@@ -1,0 +1,135 @@
+"""A real moto server on loopback for integration tests.
+
+Starts `python3 -m moto.server` on a free 127.0.0.1 port, waits until it answers, optionally turns
+on signature checking with a freshly created IAM user, and stops the server by PID. Works around
+moto's quirks here (see MOTO.md), never in batchwatch itself.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+import botocore.config
+
+REGION = "us-east-1"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Moto:
+    def __init__(self):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
+        env = dict(os.environ)
+        env.pop("AWS_PROFILE", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.endpoint + "/moto-api/data.json", timeout=1).read()
+                break
+            except Exception:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("moto server did not start; log: " + open(self.log.name).read()[-2000:])
+                time.sleep(0.1)
+        self.access_key = "test"
+        self.secret_key = "test"
+
+    def client(self, service, access_key=None, secret_key=None):
+        return boto3.client(
+            service, endpoint_url=self.endpoint, region_name=REGION,
+            aws_access_key_id=access_key or self.access_key,
+            aws_secret_access_key=secret_key or self.secret_key,
+            # moto cannot read gzip-compressed PutMetricData bodies
+            config=botocore.config.Config(disable_request_compression=True, retries={"max_attempts": 1}))
+
+    def enable_auth(self):
+        """Creates an IAM user allowed everything and turns signature checking on.
+
+        moto counts requests allowed without auth: we spend exactly the IAM calls below.
+        """
+        free_requests = 4
+        req = urllib.request.Request(self.endpoint + "/moto-api/reset-auth", data=str(free_requests).encode(),
+                                     headers={"Content-Type": "application/octet-stream"}, method="POST")
+        urllib.request.urlopen(req).read()
+        iam = self.client("iam")
+        iam.create_user(UserName="batchwatch")
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        arn = iam.create_policy(PolicyName="allow-all", PolicyDocument=json.dumps(policy))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName="batchwatch", PolicyArn=arn)
+        key = iam.create_access_key(UserName="batchwatch")["AccessKey"]
+        self.access_key, self.secret_key = key["AccessKeyId"], key["SecretAccessKey"]
+
+    def sent_notifications(self):
+        data = json.loads(urllib.request.urlopen(self.endpoint + "/moto-api/data.json").read())
+        return data.get("sns", {}).get("Topic", [])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        os.unlink(self.log.name)
+
+
+def topic_with_queue(moto, name):
+    """An SNS topic with an SQS queue subscribed: what the topic publishes lands in the queue."""
+    sns, sqs = moto.client("sns"), moto.client("sqs")
+    topic_arn = sns.create_topic(Name=name)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=name + "-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return topic_arn, queue_url
+
+
+def drain_queue(moto, queue_url):
+    """Every message in the queue, as the SNS envelopes (parsed JSON), removing them."""
+    sqs = moto.client("sqs")
+    out = []
+    while True:
+        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        msgs = got.get("Messages", [])
+        if not msgs:
+            return out
+        for m in msgs:
+            out.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def put_points(moto, metric, model_id, start, values, step=60, namespace="AWS/Bedrock/Batch"):
+    """One datapoint per `step` seconds from epoch second `start`."""
+    import datetime
+    cw = moto.client("cloudwatch")
+    data = [{"MetricName": metric, "Dimensions": [{"Name": "modelId", "Value": model_id}],
+             "Timestamp": datetime.datetime.fromtimestamp(start + i * step, tz=datetime.timezone.utc),
+             "Value": float(v), "Unit": "Count"} for i, v in enumerate(values)]
+    for i in range(0, len(data), 500):
+        cw.put_metric_data(Namespace=namespace, MetricData=data[i:i + 500])
+
+
+def run_batchwatch(args, moto=None, access_key=None, secret_key=None, timeout=60, extra_env=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["AWS_REGION"] = REGION
+    if moto is not None:
+        env["AWS_ACCESS_KEY_ID"] = access_key or moto.access_key
+        env["AWS_SECRET_ACCESS_KEY"] = secret_key or moto.secret_key
+    env.update(extra_env or {})
+    return subprocess.run([os.environ["BATCHWATCH_BIN"]] + args, capture_output=True, text=True, timeout=timeout, env=env)
