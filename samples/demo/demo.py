@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""The built-in demo: no AWS account needed.
+
+Starts a local moto server (a stand-in for CloudWatch and SNS), seeds three hours of a simulated
+Bedrock batch night for three models, subscribes a queue to an SNS topic, runs batchwatch against
+it with the sample rules (samples/rules/), and shows the alarm states and the notifications that
+arrived. It reuses the integration tests' moto fixture so the demo and the tests start moto the
+same way.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from moto_fixture import Moto, drain_queue, put_points, run_batchwatch, topic_with_queue  # noqa: E402
+
+MINUTES = 180
+
+
+def simulate(now_minute):
+    """Per model and metric, one value per minute for the last three hours (None: nothing published)."""
+    rnd = random.Random(7)
+    start = now_minute - MINUTES * 60
+    series = {}
+
+    def put(model, metric, values):
+        series[(model, metric)] = (start, values)
+
+    # Claude 3 Haiku: a big job running hot, above 1M input tokens/min, backlog shrinking.
+    put("anthropic.claude-3-haiku", "NumberOfInputTokensProcessedPerMinute",
+        [1_300_000 + rnd.randint(-40_000, 40_000) for _ in range(MINUTES)])
+    put("anthropic.claude-3-haiku", "NumberOfRecordsPendingProcessing",
+        [max(0, 60_000 - 220 * i) for i in range(MINUTES)])
+    # Nova Lite: throughput collapses for the last 30 minutes while its backlog grows.
+    put("amazon.nova-lite-v1:0", "NumberOfInputTokensProcessedPerMinute",
+        [450_000 + rnd.randint(-20_000, 20_000) if i < MINUTES - 30 else 35_000 + rnd.randint(-5_000, 5_000)
+         for i in range(MINUTES)])
+    put("amazon.nova-lite-v1:0", "NumberOfRecordsPendingProcessing",
+        [30_000 + (0 if i < MINUTES - 30 else 600 * (i - (MINUTES - 30))) for i in range(MINUTES)])
+    # Llama 3 70B: a job that finished an hour ago; Bedrock then publishes nothing.
+    put("meta.llama3-70b-instruct-v1:0", "NumberOfInputTokensProcessedPerMinute",
+        [300_000 + rnd.randint(-10_000, 10_000) for _ in range(MINUTES - 60)])
+    put("meta.llama3-70b-instruct-v1:0", "NumberOfRecordsPendingProcessing",
+        [max(0, 24_000 - 200 * i) for i in range(MINUTES - 60)])
+    return series
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", default=os.path.join(ROOT, "build", "agent", "batchwatch"),
+                        help="the batchwatch executable (default: build/agent/batchwatch)")
+    args = parser.parse_args()
+    if not os.access(args.bin, os.X_OK):
+        sys.exit(f"demo: {args.bin} not found; build first: cmake -S . -B build -G Ninja && cmake --build build")
+    os.environ["BATCHWATCH_BIN"] = args.bin
+
+    print("demo: starting a local moto server (CloudWatch + SNS + SQS stand-in) ...")
+    moto = Moto()
+    workdir = tempfile.mkdtemp(prefix="batchwatch-demo-")
+    try:
+        topic_arn, queue_url = topic_with_queue(moto, "bedrock-batch-ops")
+        now_minute = int(time.time()) // 60 * 60
+        series = simulate(now_minute)
+        for (model, metric), (start, values) in series.items():
+            put_points(moto, metric, model, start, values)
+        points = sum(len(v) for _, v in series.values())
+        print(f"demo: seeded {points} datapoints: 3 models x 2 AWS/Bedrock/Batch metrics, last 3 hours")
+
+        agent_file = os.path.join(workdir, "agent.yaml")
+        with open(agent_file, "w") as f:
+            f.write(f"""# written by the demo: moto on loopback instead of AWS
+aws:
+  region: us-east-1
+  endpoint_url: {moto.endpoint}
+poll:
+  delay: 2m
+state:
+  path: {workdir}/batchwatch.db
+targets:
+  ops-email:
+    type: sns
+    topic_arn: {topic_arn}
+rule_files:
+  - {ROOT}/samples/rules/*.yaml
+""")
+        print(f"\n$ batchwatch check --config {agent_file}")
+        check = run_batchwatch(["check", "--config", agent_file], moto)
+        print(check.stdout + check.stderr, end="")
+        if check.returncode != 0:
+            sys.exit(check.returncode)
+
+        print(f"\n$ batchwatch once --config {agent_file}")
+        once = run_batchwatch(["once", "--config", agent_file], moto)
+        print(once.stdout, end="")
+        if once.returncode == 2:
+            print(once.stderr, end="")
+            sys.exit("demo: batchwatch failed")
+        print(f"(exit status {once.returncode}: 1 means at least one series is in ALARM)")
+
+        messages = drain_queue(moto, queue_url)
+        print(f"\ndemo: {len(messages)} notification(s) arrived on SNS topic bedrock-batch-ops:")
+        for m in messages:
+            body = json.loads(m["Message"])
+            print(f"  Subject: {m['Subject']}\n    {body['NewStateReason']}")
+
+        print(f"\n$ batchwatch once --config {agent_file}   # again: states unchanged, nothing re-sent")
+        again = run_batchwatch(["once", "--config", agent_file], moto)
+        print(f"(exit status {again.returncode}; {len(drain_queue(moto, queue_url))} new notification(s))")
+    finally:
+        moto.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
