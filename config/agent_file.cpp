@@ -1,0 +1,304 @@
+// The agent file: AWS access, polling, state, the status server, targets, and which rules to load.
+#include <fmt/format.h>
+#include <glob.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <regex>
+
+#include "config/loader.hpp"
+
+namespace bw::config {
+namespace detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string_view> kAgentKeys = {"aws",     "poll",       "state", "server",
+                                                  "targets", "rule_files", "rules"};
+
+bool is_http_url(std::string_view url) {
+  for (const std::string_view scheme : {"http://", "https://"})
+    if (url.substr(0, scheme.size()) == scheme && url.size() > scheme.size()) return true;
+  return false;
+}
+
+bool is_lower_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
+// HOST:PORT, HOST possibly a bracketed IPv6 address; PORT 0 lets the kernel choose (tests).
+bool valid_listen(std::string_view s) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == s.size() || s.size() - colon - 1 > 5)
+    return false;
+  const auto host = s.substr(0, colon), port = s.substr(colon + 1);
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    return false;
+  if (std::stoi(std::string(port)) > 65535) return false;
+  if (host.front() == '[') return host.back() == ']';
+  return host.find(':') == std::string_view::npos;
+}
+
+void check_url(const Sink& sink, const Scalar& url, std::string_view what) {
+  if (!is_http_url(url.text))
+    sink.error(url.mark, fmt::format("invalid {} \"{}\" (use an http:// or https:// URL)", what, url.text));
+}
+
+void read_aws(const Sink& sink, const MapReader& top, AwsConfig& aws) {
+  const auto r = top.map("aws", "\"aws\"");
+  if (!r.valid()) return;
+  r.check_keys({"region", "profile", "endpoint_url", "endpoints"});
+  if (auto region = r.scalar("region")) {
+    if (!region->text.empty() && !is_lower_token(region->text))
+      sink.error(region->mark,
+                 fmt::format("invalid region \"{}\" (use a region code such as us-east-1)", region->text));
+    aws.region = region->text;
+  }
+  if (auto profile = r.string("profile")) aws.profile = *profile;
+  if (auto url = r.scalar("endpoint_url")) {
+    if (!url->text.empty()) check_url(sink, *url, "endpoint_url");
+    aws.endpoint_url = url->text;
+  }
+  const auto endpoints = r.map("endpoints", "\"aws.endpoints\"");
+  for (const auto& e : endpoints.entries()) {
+    const auto key_mark = mark_or(e.key_node, endpoints.mark());
+    if (!is_lower_token(e.key)) {
+      sink.error(key_mark, fmt::format("invalid service name \"{}\" (use the endpoint prefix, e.g. monitoring, "
+                                       "sns, sts)",
+                                       e.key));
+      continue;
+    }
+    auto url = MapReader::to_scalar(sink, e.value, mark_or(e.value, key_mark), "aws.endpoints." + e.key);
+    if (!url) continue;
+    check_url(sink, *url, fmt::format("endpoint for \"{}\"", e.key));
+    aws.endpoints[e.key] = url->text;
+  }
+}
+
+void read_poll(const MapReader& top, PollConfig& poll) {
+  const auto r = top.map("poll", "\"poll\"");
+  if (!r.valid()) return;
+  r.check_keys({"delay", "catch_up"});
+  if (auto d = r.duration("delay", true)) poll.delay = *d;
+  if (auto d = r.duration("catch_up", true)) poll.catch_up = *d;
+}
+
+// Relative paths in the agent file mean "next to the agent file", not "wherever the daemon started".
+std::string resolve(const fs::path& base_dir, const std::string& path) {
+  const fs::path p(path);
+  if (p.is_absolute() || base_dir.empty()) return p.lexically_normal().string();
+  return (base_dir / p).lexically_normal().string();
+}
+
+void read_state(const Sink& sink, const MapReader& top, const fs::path& base_dir, Config& cfg) {
+  const auto r = top.map("state", "\"state\"");
+  if (r.valid()) {
+    r.check_keys({"path"});
+    if (auto p = r.scalar("path")) {
+      if (p->text.empty())
+        sink.error(p->mark, "\"state.path\" is empty (name the SQLite file, e.g. ./batchwatch.db)");
+      else
+        cfg.state_path = p->text;
+    }
+  }
+  cfg.state_path = resolve(base_dir, cfg.state_path);
+}
+
+void read_server(const Sink& sink, const MapReader& top, Config& cfg) {
+  const auto r = top.map("server", "\"server\"");
+  if (!r.valid()) return;
+  r.check_keys({"listen"});
+  const auto node = r.node("listen");
+  if (!node) return;
+  if (node->IsNull()) {  // `listen:` with nothing after it reads as "off", like ""
+    cfg.server_listen.clear();
+    return;
+  }
+  if (auto listen = r.scalar("listen")) {
+    if (!listen->text.empty() && !valid_listen(listen->text))
+      sink.error(listen->mark, fmt::format("invalid listen address \"{}\" (use HOST:PORT such as 127.0.0.1:9917, "
+                                           "or \"\" to disable the status server)",
+                                           listen->text));
+    cfg.server_listen = listen->text;
+  }
+}
+
+bool valid_topic_arn(const std::string& arn) {
+  static const std::regex re(R"(arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?)");
+  return std::regex_match(arn, re);
+}
+
+std::optional<Target> read_target(const Sink& sink, const MapReader::Entry& e, const YAML::Mark& key_mark) {
+  const auto errors_before = sink.out->size();
+  const MapReader r(sink, e.value, key_mark, fmt::format("target \"{}\"", e.key), "targets." + e.key + ".");
+  if (!r.valid()) return std::nullopt;
+  if (e.value.IsNull()) {
+    sink.error(key_mark, fmt::format("target \"{}\" is empty (give it a type: sns, exec or webhook)", e.key));
+    return std::nullopt;
+  }
+  if (!r.require("type", "sns, exec or webhook")) return std::nullopt;
+  const auto type = r.scalar("type");
+  if (!type) return std::nullopt;
+  Target t;
+  t.name = e.key;
+  if (type->text == "sns") {
+    r.check_keys({"type", "topic_arn"});
+    SnsTarget sns;
+    if (r.require("topic_arn", "e.g. arn:aws:sns:us-east-1:123456789012:ops"))
+      if (auto arn = r.scalar("topic_arn")) {
+        if (!valid_topic_arn(arn->text))
+          sink.error(arn->mark, fmt::format("invalid topic_arn \"{}\" (expected arn:aws:sns:REGION:ACCOUNT:TOPIC, "
+                                            "e.g. arn:aws:sns:us-east-1:123456789012:ops)",
+                                            arn->text));
+        sns.topic_arn = arn->text;
+      }
+    t.spec = sns;
+  } else if (type->text == "exec") {
+    r.check_keys({"type", "command", "timeout"});
+    ExecTarget exec;
+    if (r.require("command", "a list: the program, then its arguments, e.g. [\"/usr/local/bin/hook\", \"--x\"]"))
+      if (auto cmd = r.string_list("command")) {
+        if (cmd->empty() || cmd->front().text.empty())
+          sink.error(r.value_mark("command"), "\"command\" must start with the program to run, e.g. "
+                                              "[\"/usr/local/bin/hook\", \"--flag\"] (it is run without a shell)");
+        for (auto& s : *cmd) exec.command.push_back(std::move(s.text));
+      }
+    if (auto d = r.duration("timeout")) exec.timeout = *d;
+    t.spec = exec;
+  } else if (type->text == "webhook") {
+    r.check_keys({"type", "url", "secret", "timeout"});
+    WebhookTarget hook;
+    if (r.require("url", "an http:// or https:// URL"))
+      if (auto url = r.scalar("url")) {
+        check_url(sink, *url, "webhook url");
+        hook.url = url->text;
+      }
+    if (auto s = r.string("secret")) hook.secret = *s;
+    if (auto d = r.duration("timeout")) hook.timeout = *d;
+    t.spec = hook;
+  } else {
+    sink.error(type->mark, fmt::format("unknown target type \"{}\" (supported: sns, exec, webhook)", type->text));
+  }
+  if (sink.out->size() != errors_before) return std::nullopt;
+  return t;
+}
+
+void read_targets(const Sink& sink, const MapReader& top, Config& cfg, std::set<std::string>& declared) {
+  const auto r = top.map("targets", "\"targets\"");
+  for (const auto& e : r.entries()) {
+    const auto key_mark = mark_or(e.key_node, r.mark());
+    declared.insert(e.key);
+    if (!valid_name(e.key)) {
+      sink.error(key_mark, fmt::format("invalid target name \"{}\" (use letters, digits, \".\", \"_\" and \"-\")",
+                                       e.key));
+      continue;
+    }
+    if (auto t = read_target(sink, e, key_mark)) cfg.targets.emplace(e.key, std::move(*t));
+  }
+}
+
+bool has_glob_chars(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+// The agent file's directory is a literal path, even if it contains glob characters.
+std::string glob_pattern(const fs::path& base_dir, const std::string& pattern) {
+  if (fs::path(pattern).is_absolute() || base_dir.empty()) return fs::path(pattern).lexically_normal().string();
+  std::string dir;
+  for (const char c : base_dir.string()) {
+    if (c == '*' || c == '?' || c == '[' || c == '\\') dir += '\\';
+    dir += c;
+  }
+  return (fs::path(dir) / pattern).lexically_normal().string();
+}
+
+// Expands every rule_files glob; files matched by more than one glob are loaded once.
+std::vector<std::string> expand_rule_files(const Sink& sink, const MapReader& top, const fs::path& base_dir) {
+  std::vector<std::string> files;
+  const auto globs = top.string_list("rule_files");
+  if (!globs) return files;
+  std::error_code ec;
+  const auto shown_dir = base_dir.empty() ? fs::current_path(ec) : fs::absolute(base_dir, ec);
+  for (const auto& g : *globs) {
+    const std::string pattern = glob_pattern(base_dir, g.text);
+    glob_t matches{};
+    const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
+    if (rc == GLOB_NOMATCH) {
+      sink.error(g.mark, has_glob_chars(g.text)
+                             ? fmt::format("\"{}\" matched no files (relative paths are relative to the agent "
+                                           "file's directory, {})",
+                                           g.text, shown_dir.string())
+                             : fmt::format("rule file \"{}\" does not exist (relative paths are relative to the "
+                                           "agent file's directory, {})",
+                                           g.text, shown_dir.string()));
+    } else if (rc != 0) {
+      sink.error(g.mark, fmt::format("cannot expand \"{}\" (out of memory or an unreadable directory)", g.text));
+    } else {
+      for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+        const std::string path = fs::path(matches.gl_pathv[i]).lexically_normal().string();
+        if (fs::is_directory(path, ec)) {
+          // A wildcard sweeping up a subdirectory is harmless; naming one outright is a mistake.
+          if (!has_glob_chars(g.text))
+            sink.error(g.mark, fmt::format("\"{}\" is a directory (write e.g. {}/*.yaml)", g.text, g.text));
+          continue;
+        }
+        if (std::find(files.begin(), files.end(), path) == files.end()) files.push_back(path);
+      }
+    }
+    globfree(&matches);
+  }
+  return files;
+}
+
+}  // namespace
+}  // namespace detail
+
+LoadResult load(const std::string& agent_file, EnvLookup env) {
+  using namespace detail;
+  LoadResult result;
+  auto& diags = result.diagnostics;
+  const Sink sink{agent_file, &diags, env};
+  Config cfg;
+  cfg.path = agent_file;
+  const auto base_dir = fs::path(agent_file).parent_path();
+  std::set<std::string> declared_targets;
+  RuleContext ctx;
+  ctx.targets = &declared_targets;
+  try {
+    const auto text = read_text(agent_file, sink);
+    const auto root = text ? parse_yaml(*text, sink) : std::nullopt;
+    if (!root) return result;
+    const MapReader top(sink, *root, YAML::Mark(), "the agent file");
+    if (!top.valid()) return result;
+    top.check_keys(kAgentKeys);
+    read_aws(sink, top, cfg.aws);
+    read_poll(top, cfg.poll);
+    read_state(sink, top, base_dir, cfg);
+    read_server(sink, top, cfg);
+    read_targets(sink, top, cfg, declared_targets);
+    // Inline rules come first, then rule files in the order the globs list them.
+    if (const auto rules = top.node("rules")) read_rule_list(sink, *rules, top.key_mark("rules"), ctx, cfg.rules);
+    cfg.rule_files = expand_rule_files(sink, top, base_dir);
+  } catch (const std::exception& e) {
+    sink.error_at_file(fmt::format("internal error while reading the agent file: {}", e.what()));
+  }
+  sort_diagnostics(diags, 0);
+
+  for (const auto& file : cfg.rule_files) {
+    const auto from = diags.size();
+    const Sink file_sink{file, &diags, env};
+    try {
+      if (const auto text = read_text(file, file_sink))
+        if (const auto root = parse_yaml(*text, file_sink)) read_rule_file(file_sink, *root, ctx, cfg.rules);
+    } catch (const std::exception& e) {
+      file_sink.error_at_file(fmt::format("internal error while reading rules: {}", e.what()));
+    }
+    sort_diagnostics(diags, from);
+  }
+  if (diags.empty()) result.config = std::move(cfg);
+  return result;
+}
+
+}  // namespace bw::config

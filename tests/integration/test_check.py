@@ -1,0 +1,61 @@
+"""`batchwatch check` as a user runs it: every problem as FILE:LINE:COL, exit 2; shipped samples valid."""
+import os
+import shutil
+import tempfile
+import textwrap
+import unittest
+
+from moto_fixture import run_batchwatch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class Check(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="bw-check-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(textwrap.dedent(text))
+        return path
+
+    def test_typo_and_bad_duration_are_both_reported_with_line_and_column(self):
+        agent = self.write("agent.yaml", """\
+            aws: {region: us-east-1}
+            targets:
+              ops: {type: sns, topic_arn: "arn:aws:sns:us-east-1:123456789012:ops"}
+            rule_files: [rules.yaml]
+            """)
+        rules = self.write("rules.yaml", """\
+            rules:
+              - name: tokens-high
+                kind: threshold
+                metric: {namespace: AWS/Bedrock/Batch, name: NumberOfInputTokensProcessedPerMinute,
+                         stat: Average, period: 5 minutes}
+                comparison: ">"
+                tresholds: 1000000
+                notify: [ops]
+            """)
+        out = run_batchwatch(["check", "--config", agent])
+        self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
+        lines = [l for l in out.stderr.splitlines() if l.startswith(rules)]
+        self.assertIn(f'{rules}:5:37: invalid duration "5 minutes" (use e.g. 90s, 5m, 6h, 7d)', lines)
+        self.assertIn(f'{rules}:7:5: unknown key "tresholds" (did you mean "threshold"?)', lines)
+
+    def test_shipped_samples_are_valid(self):
+        out = run_batchwatch(["check", "--config", os.path.join(ROOT, "samples", "agent.yaml")])
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("OK", out.stdout)
+
+    def test_missing_agent_file(self):
+        out = run_batchwatch(["check", "--config", os.path.join(self.dir, "nope.yaml")])
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("nope.yaml", out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
