@@ -113,13 +113,18 @@ Result<std::vector<MetricListing>> CloudWatchClient::list_metrics(const std::str
     if (!resp) return resp.error();
     const auto& j = resp.value();
     if (auto metrics = j.find("Metrics"); metrics != j.end() && metrics->is_array()) {
-      for (const auto& m : *metrics) {
-        MetricListing l;
-        l.ns = m.value("Namespace", ns);
-        l.metric_name = m.value("MetricName", metric_name);
-        if (auto dims = m.find("Dimensions"); dims != m.end() && dims->is_array())
-          for (const auto& d : *dims) l.dimensions.push_back({d.value("Name", ""), d.value("Value", "")});
-        out.push_back(std::move(l));
+      // json::value() throws on a non-object entry or a non-string field; a Result must come back instead.
+      try {
+        for (const auto& m : *metrics) {
+          MetricListing l;
+          l.ns = m.value("Namespace", ns);
+          l.metric_name = m.value("MetricName", metric_name);
+          if (auto dims = m.find("Dimensions"); dims != m.end() && dims->is_array())
+            for (const auto& d : *dims) l.dimensions.push_back({d.value("Name", ""), d.value("Value", "")});
+          out.push_back(std::move(l));
+        }
+      } catch (const nlohmann::json::exception& ex) {
+        return protocol_error("ListMetrics", std::string("malformed Metrics entry: ") + ex.what());
       }
     }
     token = j.contains("NextToken") && j["NextToken"].is_string() ? j["NextToken"].get<std::string>() : "";

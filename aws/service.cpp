@@ -38,6 +38,8 @@ Error parse_error(std::string_view service, std::string_view operation, const Ht
   e.operation = operation;
   e.http_status = response.status;
   if (auto q = response.header("x-amzn-query-error"); !q.empty()) e.code = q.substr(0, q.find(';'));
+  // Some JSON services name the error only in a header: "ThrottlingException:http://internal.amazon.com/...".
+  if (auto t = response.header("x-amzn-errortype"); e.code.empty() && !t.empty()) e.code = t.substr(0, t.find(':'));
   const auto body = std::string_view(response.body);
   const auto first = body.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && body[first] == '{') {

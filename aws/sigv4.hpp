@@ -8,7 +8,6 @@
 
 #include "aws/credentials.hpp"
 #include "aws/http.hpp"
-#include "rules/time.hpp"
 
 namespace bw::aws::sigv4 {
 

@@ -34,7 +34,18 @@ Result<std::string> SnsClient::publish(const PublishRequest& request) {
     e.message = "response is not XML: " + body->substr(0, 200);
     return e;
   }
-  return std::string(doc.child("PublishResponse").child("PublishResult").child_value("MessageId"));
+  std::string id = doc.child("PublishResponse").child("PublishResult").child_value("MessageId");
+  if (id.empty()) {
+    // Without a MessageId we cannot claim delivery: treat it as a failure so the outbox retries.
+    Error e;
+    e.kind = Error::Kind::Protocol;
+    e.service = "sns";
+    e.operation = "Publish";
+    e.code = "MalformedResponse";
+    e.message = "Publish answered without a MessageId: " + body->substr(0, 200);
+    return e;
+  }
+  return id;
 }
 
 }  // namespace bw::aws
