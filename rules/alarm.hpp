@@ -30,6 +30,7 @@ struct Evaluation {
   std::optional<double> value;
   std::string reason;
   std::optional<Time> value_time;
+  std::optional<Time> marker;  // kind-specific memory kept by the store (see rules/kinds.hpp)
 };
 
 // CloudWatch renders numbers in reasons with at least one decimal: 1250000.0, 0.5, 1.0E7 is not used.

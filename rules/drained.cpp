@@ -1,0 +1,156 @@
+// drained: "the backlog went from > 0 to 0 and stayed there for `for`" fires DRAINED once per drain,
+// so downstream work can start. It is an event, not a condition: the state machine below makes it fire
+// exactly once per fill/drain cycle, also across agent restarts that re-read the same window.
+//
+// k = slots_for(hold, period) zero slots are needed. A slot's value is its datapoint; a missing slot is
+// 0 only with `treat_missing_data: zero` (missing_is_zero), otherwise it is *unknown* and breaks a zero
+// run: Bedrock publishes nothing when no job runs, so silence proves nothing about the backlog. The
+// zero run is counted back from the newest slot; its first slot is the drain's start.
+//
+// States (previous -> next):
+//   INSUFFICIENT_DATA: no backlog seen yet. Armed iff the window holds a real value > 0. Unarmed it
+//     stays INSUFFICIENT_DATA even over hours of zeros: a queue that never had work did not drain.
+//     A first start with no stored state whose catch-up window holds a fill and its drain reports that
+//     drain once: the operator asked to be told, and nothing says anyone was.
+//   OK: backlog seen since the last drain (armed). ALARM from an older rule kind is treated as unarmed.
+//   From INSUFFICIENT_DATA or OK, when armed (window value > 0, or previous OK):
+//     zero run >= k            -> DRAINED, marker = start of the run's first slot.
+//     otherwise                -> OK (pending, or zero but not for long enough, or the run is broken
+//                                 by a missing slot: the state is kept, not guessed).
+//   DRAINED: stays DRAINED, returning previous.marker, until a real value > 0 appears in a slot that
+//     starts at or after the marker -> OK (re-armed). That covers a late datapoint filling a slot the
+//     drain counted as missing-is-zero, or a new fill. Values before the marker are the fill that
+//     drained, which is why a restart re-reading the same window does not fire again. Re-arming always
+//     passes through OK, even when the window already shows the next drain: the next evaluation then
+//     fires it, so the store sees DRAINED -> OK -> DRAINED and every drain is a transition. With no
+//     marker stored (an old row), only a newest real value > 0 re-arms.
+//
+// value/value_time: the newest real datapoint (missing-is-zero substitutes are not values).
+// Reasons: "Backlog drained: 0.0 for 5m since 22/11/26 03:10:00 after 1200.0", "Backlog 1200.0 pending",
+// "No backlog seen in the last 10 periods".
+#include <fmt/format.h>
+
+#include <string>
+
+#include "rules/kinds.hpp"
+
+namespace bw {
+
+namespace {
+
+struct Scan {
+  std::optional<std::size_t> newest_real;  // index
+  int run = 0;                             // trailing zero slots
+  std::optional<std::size_t> breaker;      // index of the slot that ended the run, if any
+  bool any_positive = false;
+};
+
+Scan scan(const std::vector<Slot>& w, bool missing_is_zero) {
+  Scan s;
+  for (std::size_t i = w.size(); i-- > 0;) {
+    if (w[i].value) {
+      if (!s.newest_real) s.newest_real = i;
+      if (*w[i].value > 0) s.any_positive = true;
+    }
+  }
+  for (std::size_t i = w.size(); i-- > 0;) {
+    const auto v = w[i].value ? w[i].value : (missing_is_zero ? std::optional<double>{0.0} : std::nullopt);
+    if (!v || *v != 0) {
+      s.breaker = i;
+      break;
+    }
+    ++s.run;
+  }
+  return s;
+}
+
+std::string when(Time t) { return format_cloudwatch_reason_time(t); }
+
+}  // namespace
+
+Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& backlog, Duration period,
+                            const Previous& previous) {
+  const int k = slots_for(spec.hold, period);
+  const auto s = scan(backlog, spec.missing_is_zero);
+  Evaluation ev;
+  if (s.newest_real) {
+    ev.value = backlog[*s.newest_real].value;
+    ev.value_time = backlog[*s.newest_real].start;
+  }
+  const auto latest = ev.value ? format_number(*ev.value) : std::string{"missing"};
+
+  if (previous.state == AlarmState::Drained) {
+    const Slot* rise = nullptr;
+    if (previous.marker) {
+      for (const auto& slot : backlog)
+        if (slot.value && *slot.value > 0 && slot.start >= *previous.marker) {
+          rise = &slot;
+          break;
+        }
+    } else if (ev.value && *ev.value > 0) {
+      rise = &backlog[*s.newest_real];
+    }
+    if (rise) {
+      ev.state = AlarmState::Ok;
+      ev.reason = fmt::format(
+          "Backlog rose again to {} at {}{}; re-armed (latest {})", format_number(*rise->value), when(rise->start),
+          previous.marker ? " after draining since " + when(*previous.marker) : std::string{}, latest);
+      return ev;
+    }
+    ev.state = AlarmState::Drained;
+    ev.marker = previous.marker;
+    ev.reason = previous.marker ? fmt::format("Backlog drained since {} (latest {})", when(*previous.marker), latest)
+                                : fmt::format("Backlog drained (latest {})", latest);
+    return ev;
+  }
+
+  const bool armed = previous.state == AlarmState::Ok || s.any_positive;
+  if (!armed) {
+    ev.state = AlarmState::InsufficientData;
+    ev.reason = fmt::format("No backlog seen in the last {} periods (latest {})", backlog.size(), latest);
+    return ev;
+  }
+
+  if (s.run >= k) {
+    const auto first_zero = backlog.size() - static_cast<std::size_t>(s.run);
+    ev.state = AlarmState::Drained;
+    ev.marker = backlog[first_zero].start;
+    std::string after = "a backlog seen earlier";
+    for (std::size_t i = first_zero; i-- > 0;)
+      if (backlog[i].value && *backlog[i].value > 0) {
+        after = format_number(*backlog[i].value);
+        break;
+      }
+    ev.reason = fmt::format("Backlog drained: 0.0 for {} since {} after {}", format_duration(period * s.run),
+                            when(*ev.marker), after);
+    return ev;
+  }
+
+  ev.state = AlarmState::Ok;
+  const Slot* breaker = s.breaker ? &backlog[*s.breaker] : nullptr;
+  if (!breaker && s.run == 0) {  // an empty window: nothing to change the kept state
+    ev.reason = "Backlog unknown: no slots to evaluate";
+    return ev;
+  }
+  if (s.run == 0) {
+    if (breaker->value) {
+      ev.reason = fmt::format("Backlog {} pending", format_number(*breaker->value));
+    } else {
+      ev.reason =
+          fmt::format("Backlog unknown: no datapoint at {} (missing is not zero; latest {}{})", when(breaker->start),
+                      latest, ev.value_time ? " at " + when(*ev.value_time) : std::string{});
+    }
+    return ev;
+  }
+  const auto first_zero = backlog.size() - static_cast<std::size_t>(s.run);
+  ev.reason = fmt::format("Backlog 0.0 for {} since {}, drained once 0.0 for {}", format_duration(period * s.run),
+                          when(backlog[first_zero].start), format_duration(spec.hold));
+  if (breaker && !breaker->value)
+    ev.reason +=
+        fmt::format("; the missing datapoint at {} breaks the zero run (missing is not zero)", when(breaker->start));
+  else if (breaker)
+    ev.reason += fmt::format(" (after {})", format_number(*breaker->value));
+  return ev;
+}
+
+}  // namespace bw

@@ -1,0 +1,210 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rules/kinds.hpp"
+
+namespace bw {
+namespace {
+
+constexpr Duration kPeriod{60};
+const Time kBase = from_epoch(1'795'305'600);  // 2026-11-22T00:00:00Z
+
+Time slot_time(int i) { return kBase + kPeriod * i; }
+
+// "1200 0 - 0": numbers are values, "-" is a missing datapoint; slots one minute apart from kBase.
+std::vector<Slot> window_of(const std::string& text) {
+  std::vector<Slot> slots;
+  std::istringstream in(text);
+  std::string token;
+  while (in >> token) {
+    std::optional<double> v;
+    if (token != "-") v = std::stod(token);
+    slots.push_back(Slot{slot_time(static_cast<int>(slots.size())), v});
+  }
+  return slots;
+}
+
+constexpr int kNone = -1000;
+
+struct Case {
+  const char* name;
+  const char* window;
+  AlarmState previous;
+  int previous_marker;  // slot index, kNone for no marker
+  bool missing_is_zero;
+  AlarmState expected;
+  int expected_marker;  // slot index, kNone for no marker
+  const char* reason;   // a part the reason must contain
+};
+
+const AlarmState kIns = AlarmState::InsufficientData, kOk = AlarmState::Ok, kDrained = AlarmState::Drained;
+
+TEST(Drained, Table) {
+  const Case rows[] = {
+      {"fill then drain", "1200 0 0 0 0 0", kIns, kNone, false, kDrained, 1,
+       "Backlog drained: 0.0 for 5m since 22/11/26 00:01:00 after 1200.0"},
+      {"longer run reported as observed", "300 1200 0 0 0 0 0 0 0", kOk, kNone, false, kDrained, 2,
+       "0.0 for 7m since 22/11/26 00:02:00 after 1200.0"},
+      {"pending", "0 0 1200", kIns, kNone, false, kOk, kNone, "Backlog 1200.0 pending"},
+      {"never any backlog, zeros", "0 0 0 0 0 0 0", kIns, kNone, false, kIns, kNone,
+       "No backlog seen in the last 7 periods (latest 0.0)"},
+      {"never any backlog, missing as zero", "- - - - - -", kIns, kNone, true, kIns, kNone, "No backlog seen"},
+      {"zero run shorter than hold", "1200 0 0 0 0", kIns, kNone, false, kOk, kNone,
+       "Backlog 0.0 for 4m since 22/11/26 00:01:00, drained once 0.0 for 5m (after 1200.0)"},
+      {"flapping back up inside hold", "5 0 0 5 0 0 0 0", kOk, kNone, false, kOk, kNone, "0.0 for 4m"},
+      {"missing breaks the run", "1200 0 0 0 - 0 0 0 0", kOk, kNone, false, kOk, kNone,
+       "the missing datapoint at 22/11/26 00:04:00 breaks the zero run (missing is not zero)"},
+      {"missing newest is not zero", "1200 0 0 0 0 0 -", kOk, kNone, false, kOk, kNone,
+       "Backlog unknown: no datapoint at 22/11/26 00:06:00 (missing is not zero; latest 0.0 at 22/11/26 00:05:00)"},
+      {"missing as zero completes the run", "1200 0 0 - 0 0", kIns, kNone, true, kDrained, 1, "0.0 for 5m"},
+      {"job ended, metric stopped", "1200 - - - - -", kOk, kNone, true, kDrained, 1, "after 1200.0"},
+      {"job ended, metric stopped, not zero", "1200 - - - - -", kOk, kNone, false, kOk, kNone, "Backlog unknown"},
+      {"armed by previous OK", "0 0 0 0 0", kOk, kNone, false, kDrained, 0, "after a backlog seen earlier"},
+      {"previous ALARM is not armed", "0 0 0 0 0", AlarmState::Alarm, kNone, false, kIns, kNone, "No backlog seen"},
+      {"restart re-reads the drained window", "1200 0 0 0 0 0", kDrained, 1, false, kDrained, 1,
+       "Backlog drained since 22/11/26 00:01:00 (latest 0.0)"},
+      {"restart with a longer catch-up window", "9 1200 0 0 0 0 0 0 0 0", kDrained, 2, false, kDrained, 2, ""},
+      {"window slid past the fill", "0 0 0 0 0", kDrained, -7, false, kDrained, -7, ""},
+      {"drained, metric stopped", "- - - - -", kDrained, -7, false, kDrained, -7, "(latest missing)"},
+      {"rise re-arms", "1200 0 0 0 0 0 0 300", kDrained, 1, false, kOk, kNone,
+       "Backlog rose again to 300.0 at 22/11/26 00:07:00 after draining since 22/11/26 00:01:00; re-armed"},
+      {"late datapoint inside the drained run", "1200 0 0 50 0 0 0", kDrained, 1, false, kOk, kNone,
+       "rose again to 50.0 at 22/11/26 00:03:00"},
+      {"late datapoint before the marker", "1200 60 0 0 0 0 0", kDrained, 2, false, kDrained, 2, ""},
+      {"rise and drain in one window re-arm first", "1200 0 0 0 0 0 40 0 0 0 0 0", kDrained, 1, false, kOk, kNone,
+       "rose again to 40.0"},
+      {"old row without marker stays", "1200 0 0 0 0 0", kDrained, kNone, false, kDrained, kNone, "Backlog drained"},
+      {"old row without marker re-arms on newest", "0 0 1200", kDrained, kNone, false, kOk, kNone, "rose again"},
+      {"empty window keeps OK", "", kOk, kNone, false, kOk, kNone, "no slots"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.name);
+    DrainedSpec spec;
+    spec.hold = Duration{300};
+    spec.missing_is_zero = r.missing_is_zero;
+    Previous prev;
+    prev.state = r.previous;
+    if (r.previous_marker != kNone) prev.marker = slot_time(r.previous_marker);
+    const auto ev = evaluate_drained(spec, window_of(r.window), kPeriod, prev);
+    EXPECT_EQ(to_string(ev.state), to_string(r.expected)) << ev.reason;
+    if (r.expected_marker == kNone)
+      EXPECT_FALSE(ev.marker) << ev.reason;
+    else
+      EXPECT_EQ(ev.marker, slot_time(r.expected_marker)) << ev.reason;
+    EXPECT_NE(ev.reason.find(r.reason), std::string::npos) << ev.reason;
+  }
+}
+
+TEST(Drained, HoldRoundsUpToWholePeriods) {
+  DrainedSpec spec;
+  spec.hold = Duration{270};  // 4.5 periods -> 5 zero slots
+  EXPECT_EQ(evaluate_drained(spec, window_of("7 0 0 0 0"), kPeriod, {}).state, AlarmState::Ok);
+  EXPECT_EQ(evaluate_drained(spec, window_of("7 0 0 0 0 0"), kPeriod, {}).state, AlarmState::Drained);
+  spec.hold = Duration{300};
+  EXPECT_EQ(evaluate_drained(spec, window_of("7 0 0"), Duration{120}, {}).state, AlarmState::Ok);  // 2 < 3
+  EXPECT_EQ(evaluate_drained(spec, window_of("7 0 0 0"), Duration{120}, {}).state, AlarmState::Drained);
+}
+
+TEST(Drained, ValueIsTheNewestRealDatapoint) {
+  DrainedSpec spec;
+  spec.missing_is_zero = true;
+  auto ev = evaluate_drained(spec, window_of("1200 0 - - - -"), kPeriod, {});
+  EXPECT_EQ(ev.state, AlarmState::Drained);
+  EXPECT_EQ(ev.value, 0.0);
+  EXPECT_EQ(ev.value_time, slot_time(1));
+  ev = evaluate_drained(spec, window_of("- - -"), kPeriod, {});
+  EXPECT_FALSE(ev.value);
+  EXPECT_FALSE(ev.value_time);
+}
+
+// A night replayed minute by minute through a 10-slot window, the state fed back as the store would.
+struct Transition {
+  int at;  // window end, in minutes from kBase
+  AlarmState state;
+  std::optional<int> marker;
+  bool operator==(const Transition&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Transition& t) {
+  return os << '{' << t.at << ' ' << to_string(t.state) << ' ' << (t.marker ? std::to_string(*t.marker) : "-") << '}';
+}
+
+std::vector<Slot> night_window(const std::vector<std::optional<double>>& night, int end, int size) {
+  std::vector<Slot> w;
+  for (int i = end - size; i < end; ++i)
+    w.push_back(Slot{slot_time(i),
+                     i >= 0 && i < static_cast<int>(night.size()) ? night[static_cast<std::size_t>(i)] : std::nullopt});
+  return w;
+}
+
+std::vector<Transition> replay(const std::vector<std::optional<double>>& night, int from, int to, Previous& prev,
+                               int window = 10) {
+  std::vector<Transition> out;
+  for (int end = from; end <= to; ++end) {
+    const auto ev = evaluate_drained(DrainedSpec{}, night_window(night, end, window), kPeriod, prev);
+    if (ev.state != prev.state) {
+      std::optional<int> marker;
+      if (ev.marker) marker = static_cast<int>((*ev.marker - kBase) / kPeriod);
+      out.push_back({end, ev.state, marker});
+      prev.changed_at = slot_time(end);
+    }
+    prev.state = ev.state;
+    prev.marker = ev.marker;
+  }
+  return out;
+}
+
+std::vector<std::optional<double>> the_night() {
+  std::vector<std::optional<double>> n = {std::nullopt, std::nullopt, std::nullopt, 100, 500, 900, 1200, 800, 400, 100};
+  for (int i = 10; i < 26; ++i) n.push_back(0.0);         // drained at minute 10
+  for (double v : {300.0, 200.0, 100.0}) n.push_back(v);  // a second job at minute 26
+  for (int i = 29; i < 45; ++i) n.push_back(0.0);         // drained at minute 29
+  return n;
+}
+
+TEST(Drained, NightFiresOncePerDrain) {
+  const auto night = the_night();
+  Previous prev;
+  EXPECT_EQ(replay(night, 1, 44, prev), (std::vector<Transition>{{4, AlarmState::Ok, std::nullopt},
+                                                                 {15, AlarmState::Drained, 10},
+                                                                 {27, AlarmState::Ok, std::nullopt},
+                                                                 {34, AlarmState::Drained, 29}}));
+}
+
+TEST(Drained, RestartsNeverFireTwice) {
+  const auto night = the_night();
+  Previous prev;
+  ASSERT_EQ(replay(night, 1, 20, prev).size(), 2u);
+  ASSERT_EQ(prev.state, AlarmState::Drained);
+  // Restart: the agent re-reads a 60-slot catch-up window holding the whole first fill and drain.
+  const auto ev = evaluate_drained(DrainedSpec{}, night_window(night, 20, 60), kPeriod, prev);
+  EXPECT_EQ(ev.state, AlarmState::Drained);
+  EXPECT_EQ(ev.marker, slot_time(10));
+  // The same evaluation repeated changes nothing either.
+  EXPECT_TRUE(replay(night, 20, 25, prev).empty());
+}
+
+TEST(Drained, RestartMidDrainFiresWhenTheHoldCompletes) {
+  const auto night = the_night();
+  Previous prev;
+  ASSERT_EQ(replay(night, 1, 12, prev).size(), 1u);  // OK, two zeros seen
+  // Down from minute 12 to 20; state OK from the store; the catch-up window shows the whole drain.
+  EXPECT_EQ(replay(night, 20, 22, prev), (std::vector<Transition>{{20, AlarmState::Drained, 10}}));
+}
+
+TEST(Drained, FirstStartAfterTheNightIsNotSilent) {
+  // No stored state and a catch-up window that holds the fill: that drain is reported once.
+  const auto night = the_night();
+  Previous prev;
+  EXPECT_EQ(replay(night, 20, 24, prev, 20), (std::vector<Transition>{{20, AlarmState::Drained, 10}}));
+  // Started only after the fill left the window: zeros alone do not fire.
+  Previous later;
+  EXPECT_TRUE(replay(night, 40, 44, later).empty());
+  EXPECT_EQ(later.state, AlarmState::InsufficientData);
+}
+
+}  // namespace
+}  // namespace bw
