@@ -91,7 +91,7 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   CloudWatchSource source(*aws->cloudwatch);
   Engine engine(*cfg, source, log, aws->region);
   const Time now = options.now.value_or(clock.now());
-  auto report = engine.run(now, store.get(), !options.dry_run);
+  auto report = engine.run(now, store.get(), !options.dry_run, clock.now());
   if (!report) {
     log.error("cycle failed: " + report.error().describe());
     return 2;
@@ -103,9 +103,7 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   if (!options.dry_run) {
     Dispatcher dispatcher(*store, log);
     add_senders(dispatcher, *cfg, *aws);
-    // Owed notifications are due from the moment they were recorded; a replayed --now in the past
-    // must still deliver them, so deliver against the later of the two clocks.
-    const auto d = dispatcher.deliver_due(std::max(now, clock.now()));
+    const auto d = dispatcher.deliver_due(clock.now());
     if (d.retrying > 0 || d.dead > 0) {
       log.error(fmt::format("{} notification(s) not delivered (kept in the outbox for the next run): {}",
                             d.retrying + d.dead, d.last_error));

@@ -1,7 +1,9 @@
 #pragma once
 // The subcommands of the batchwatch executable; each returns the process exit status.
 #include <optional>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "agent/log.hpp"
 #include "rules/time.hpp"
@@ -15,6 +17,24 @@ struct OnceOptions {
   bool json = false;
 };
 
+struct BacktestOptions {
+  std::string config_path;
+  std::string input_path;
+  std::optional<Time> from, to;
+  bool json = false;
+};
+
+struct SilenceOptions {
+  std::string config_path;
+  std::string action;  // add list expire
+  std::string rule;
+  std::vector<std::string> matchers;  // NAME=VALUE
+  std::optional<Time> starts;
+  Duration duration{3600};
+  std::string comment;
+  std::int64_t id = 0;
+};
+
 struct RunOptions {
   std::string config_path;
 };
@@ -22,6 +42,8 @@ struct RunOptions {
 int cmd_check(const std::string& config_path, Logger& log);
 int cmd_once(const OnceOptions& options, Logger& log);  // 0 all OK, 1 any ALARM, 2 error
 int cmd_run(const RunOptions& options, Logger& log);
+int cmd_backtest(const BacktestOptions& options, Logger& log);  // 0, or 2 on error
+int cmd_silence(const SilenceOptions& options, Logger& log);
 int cmd_version();
 
 }  // namespace bw::agent

@@ -1,7 +1,9 @@
 #pragma once
 // Delivers the outbox: each due row goes to its target; delivered rows are marked, failed rows are
 // retried later with backoff, and rows no target can ever take are marked dead (kept, logged).
+#include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -43,17 +45,41 @@ struct DispatchReport {
 
 class Dispatcher {
  public:
-  Dispatcher(StateStore& store, Logger& log) : store_(store), log_(log) {}
-  void add_sender(const std::string& target, std::unique_ptr<Sender> sender);
-  DispatchReport deliver_due(Time now);
+  // outcome: "delivered", "retried", "dead" (counted on /metrics by the daemon).
+  using OutcomeHook = std::function<void(const std::string& target, const std::string& outcome)>;
 
-  // Delay before the next attempt after `attempts` failures: 30s doubling, at most 15 minutes.
+  Dispatcher(StateStore& store, Logger& log) : store_(store), log_(log) {}
+  // `max_age`: an undelivered notification older than this is marked dead (kept, logged, counted).
+  void add_sender(const std::string& target, std::unique_ptr<Sender> sender, Duration max_age = Duration{86400});
+  // Full jitter: the retry delay is random() × backoff(attempts); without it, backoff(attempts) exactly.
+  void set_random(std::function<double()> random) { random_ = std::move(random); }
+  void set_outcome_hook(OutcomeHook hook) { hook_ = std::move(hook); }
+  // At most this many retries per target per pass, so a recovered target is not hit by the whole
+  // backlog at once; the rest wait for the next pass (first attempts are never held back).
+  void set_retry_budget(int per_target) { retry_budget_ = per_target; }
+
+  DispatchReport deliver_due(Time now);
+  // The earliest time a pending row is due (nullopt when none): when to wake up next.
+  std::optional<Time> next_due() const;
+
+  // Upper bound of the delay before the next attempt after `attempts` failures: 30s doubling, at
+  // most 15 minutes.
   static Duration backoff(int attempts);
 
  private:
+  struct Entry {
+    std::unique_ptr<Sender> sender;
+    Duration max_age{86400};
+  };
+  void outcome(const std::string& target, const char* what) {
+    if (hook_) hook_(target, what);
+  }
   StateStore& store_;
   Logger& log_;
-  std::map<std::string, std::unique_ptr<Sender>> senders_;
+  std::map<std::string, Entry> senders_;
+  std::function<double()> random_;
+  OutcomeHook hook_;
+  int retry_budget_ = 20;
 };
 
 }  // namespace bw::agent

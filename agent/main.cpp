@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <tuple>
 
 #include "agent/commands.hpp"
 
@@ -34,6 +35,34 @@ int main(int argc, char** argv) {
   check->add_option("--config", config_path, "agent file")->required();
   add_common(check);
 
+  BacktestOptions bt_opts;
+  std::string from_text, to_text, bt_format = "text";
+  auto* backtest = app.add_subcommand("backtest", "replay recorded datapoints through the rules; print transitions");
+  backtest->add_option("--config", bt_opts.config_path, "agent file")->required();
+  backtest->add_option("--input", bt_opts.input_path, "JSON Lines of datapoints")->required();
+  backtest->add_option("--from", from_text, "first evaluation time (RFC 3339; default: the data's start)");
+  backtest->add_option("--to", to_text, "last evaluation time (RFC 3339; default: the data's end)");
+  backtest->add_option("--format", bt_format, "text|json")->check(CLI::IsMember({"text", "json"}));
+  add_common(backtest);
+
+  SilenceOptions sil;
+  std::string sil_starts, sil_duration = "1h";
+  auto* silence = app.add_subcommand("silence", "add, list or expire silences kept in the state database");
+  silence->require_subcommand(1);
+  auto* sil_add = silence->add_subcommand("add", "record matching notifications as silenced instead of sending them");
+  sil_add->add_option("--config", sil.config_path, "agent file")->required();
+  sil_add->add_option("--rule", sil.rule, "rule name (default: every rule)");
+  sil_add->add_option("--label", sil.matchers, "NAME=VALUE label matcher (VALUE * matches any); repeatable");
+  sil_add->add_option("--starts", sil_starts, "RFC 3339 start (default: now)");
+  sil_add->add_option("--duration", sil_duration, "how long, e.g. 2h (default 1h)");
+  sil_add->add_option("--comment", sil.comment, "why");
+  auto* sil_list = silence->add_subcommand("list", "list silences");
+  sil_list->add_option("--config", sil.config_path, "agent file")->required();
+  auto* sil_expire = silence->add_subcommand("expire", "end a silence now");
+  sil_expire->add_option("--config", sil.config_path, "agent file")->required();
+  sil_expire->add_option("id", sil.id, "silence id (from list)")->required();
+  for (auto* c : {silence, sil_add, sil_list, sil_expire}) add_common(c);
+
   auto* version = app.add_subcommand("version", "print the version and library versions");
   add_common(version);
 
@@ -50,6 +79,32 @@ int main(int argc, char** argv) {
     if (*version) return cmd_version();
     if (*check) return cmd_check(config_path, log);
     if (*run) return cmd_run(RunOptions{config_path}, log);
+    if (*silence) {
+      sil.action = *sil_add ? "add" : *sil_expire ? "expire" : "list";
+      if (!sil_starts.empty() && !(sil.starts = bw::parse_rfc3339(sil_starts))) {
+        std::fprintf(stderr, "--starts: not an RFC 3339 time: %s\n", sil_starts.c_str());
+        return 2;
+      }
+      auto d = bw::parse_duration(sil_duration);
+      if (!d) {
+        std::fprintf(stderr, "--duration: invalid duration %s (use e.g. 90s, 5m, 6h, 7d)\n", sil_duration.c_str());
+        return 2;
+      }
+      sil.duration = *d;
+      return cmd_silence(sil, log);
+    }
+    if (*backtest) {
+      for (auto [text, slot, flag] : {std::tuple{&from_text, &bt_opts.from, "--from"}, std::tuple{&to_text, &bt_opts.to, "--to"}}) {
+        if (text->empty()) continue;
+        *slot = bw::parse_rfc3339(*text);
+        if (!*slot) {
+          std::fprintf(stderr, "%s: not an RFC 3339 time: %s (e.g. 2026-11-22T06:00:00Z)\n", flag, text->c_str());
+          return 2;
+        }
+      }
+      bt_opts.json = bt_format == "json";
+      return cmd_backtest(bt_opts, log);
+    }
     if (*once) {
       if (!now_text.empty()) {
         once_opts.now = bw::parse_rfc3339(now_text);

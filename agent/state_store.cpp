@@ -14,6 +14,7 @@ PRAGMA busy_timeout=5000;
 CREATE TABLE IF NOT EXISTS alarm_state(
   rule TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL, value REAL, reason TEXT NOT NULL,
   changed_at INTEGER NOT NULL, evaluated_at INTEGER NOT NULL, notified_state TEXT NOT NULL DEFAULT '',
+  notified_at INTEGER NOT NULL DEFAULT 0, window_end INTEGER NOT NULL DEFAULT 0, marker INTEGER,
   PRIMARY KEY(rule, series));
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, rule TEXT NOT NULL, series TEXT NOT NULL, from_state TEXT NOT NULL,
@@ -25,6 +26,9 @@ CREATE TABLE IF NOT EXISTS outbox(
   status TEXT NOT NULL DEFAULT 'pending', last_error TEXT NOT NULL DEFAULT '', finished_at INTEGER,
   UNIQUE(idempotency_key, target));
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS silences(
+  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, labels TEXT NOT NULL, starts INTEGER NOT NULL, ends INTEGER NOT NULL,
+  comment TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -84,11 +88,15 @@ StoredState read_state(const Stmt& s) {
   st.changed_at = from_epoch(s.int64(5));
   st.evaluated_at = from_epoch(s.int64(6));
   st.notified_state = s.text(7);
+  st.notified_at = from_epoch(s.int64(8));
+  st.window_end = from_epoch(s.int64(9));
+  if (auto m = s.real(10)) st.marker = from_epoch(static_cast<std::int64_t>(*m));
   return st;
 }
 
 constexpr const char* kStateColumns =
-    "SELECT rule, series, state, value, reason, changed_at, evaluated_at, notified_state FROM alarm_state";
+    "SELECT rule, series, state, value, reason, changed_at, evaluated_at, notified_state, notified_at, window_end, "
+    "marker FROM alarm_state";
 constexpr const char* kOutboxColumns =
     "SELECT id, idempotency_key, target, subject, payload, rule, series, state, created_at, attempts, "
     "next_attempt_at, status, last_error FROM outbox";
@@ -159,18 +167,21 @@ bool StateStore::commit(const std::vector<StateUpdate>& updates, std::string& er
   if (!exec("BEGIN IMMEDIATE", error)) return false;
   try {
     Stmt upsert(db_,
-                "INSERT INTO alarm_state(rule, series, state, value, reason, changed_at, evaluated_at, notified_state) "
-                "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(rule, series) DO UPDATE SET state=excluded.state, "
-                "value=excluded.value, reason=excluded.reason, changed_at=excluded.changed_at, "
-                "evaluated_at=excluded.evaluated_at, notified_state=excluded.notified_state");
+                "INSERT INTO alarm_state(rule, series, state, value, reason, changed_at, evaluated_at, notified_state, "
+                "notified_at, window_end, marker) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(rule, series) DO UPDATE SET "
+                "state=excluded.state, value=excluded.value, reason=excluded.reason, changed_at=excluded.changed_at, "
+                "evaluated_at=excluded.evaluated_at, notified_state=excluded.notified_state, "
+                "notified_at=excluded.notified_at, window_end=excluded.window_end, marker=excluded.marker");
     Stmt hist(db_, "INSERT INTO history(rule, series, from_state, to_state, value, reason, at) VALUES(?,?,?,?,?,?,?)");
     Stmt box(db_,
              "INSERT OR IGNORE INTO outbox(idempotency_key, target, subject, payload, rule, series, state, created_at, "
-             "next_attempt_at) VALUES(?,?,?,?,?,?,?,?,?)");
+             "next_attempt_at, status, finished_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& u : updates) {
       const auto& st = u.state;
       upsert.bind(1, st.rule).bind(2, st.series).bind(3, std::string(to_string(st.state))).bind(4, st.value);
       upsert.bind(5, st.reason).bind(6, epoch(st.changed_at)).bind(7, epoch(st.evaluated_at)).bind(8, st.notified_state);
+      upsert.bind(9, epoch(st.notified_at)).bind(10, epoch(st.window_end));
+      upsert.bind(11, st.marker ? std::optional<double>(static_cast<double>(epoch(*st.marker))) : std::nullopt);
       upsert.step();
       upsert.reset();
       if (u.transition) {
@@ -182,6 +193,9 @@ bool StateStore::commit(const std::vector<StateUpdate>& updates, std::string& er
       for (const auto& r : u.outbox) {
         box.bind(1, r.idempotency_key).bind(2, r.target).bind(3, r.subject).bind(4, r.payload).bind(5, r.rule);
         box.bind(6, r.series).bind(7, r.state).bind(8, epoch(r.created_at)).bind(9, epoch(r.next_attempt_at));
+        box.bind(10, r.status.empty() ? std::string("pending") : r.status);
+        box.bind(11, r.status == "silenced" ? std::optional<double>(static_cast<double>(epoch(r.created_at)))
+                                            : std::nullopt);
         box.step();
         box.reset();
       }
@@ -230,6 +244,30 @@ void StateStore::mark_dead(std::int64_t id, Time at, const std::string& error) {
   Stmt s(db_, "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?");
   s.bind(1, epoch(at)).bind(2, error).bind(3, id);
   s.step();
+}
+
+std::int64_t StateStore::add_silence(const StoredSilence& s) {
+  Stmt st(db_, "INSERT INTO silences(rule, labels, starts, ends, comment, created_at) VALUES(?,?,?,?,?,?)");
+  st.bind(1, s.rule).bind(2, s.labels_json).bind(3, epoch(s.starts)).bind(4, epoch(s.ends)).bind(5, s.comment);
+  st.bind(6, epoch(s.created_at));
+  st.step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<StoredSilence> StateStore::silences() const {
+  Stmt st(db_, "SELECT id, rule, labels, starts, ends, comment, created_at FROM silences ORDER BY id");
+  std::vector<StoredSilence> out;
+  while (st.step())
+    out.push_back({st.int64(0), st.text(1), st.text(2), from_epoch(st.int64(3)), from_epoch(st.int64(4)), st.text(5),
+                   from_epoch(st.int64(6))});
+  return out;
+}
+
+bool StateStore::expire_silence(std::int64_t id, Time at) {
+  Stmt st(db_, "UPDATE silences SET ends = MIN(ends, ?) WHERE id = ?");
+  st.bind(1, epoch(at)).bind(2, id);
+  st.step();
+  return sqlite3_changes(db_) > 0;
 }
 
 std::vector<StateStore::HistoryRow> StateStore::history() const {

@@ -23,6 +23,9 @@ struct StoredState {
   Time changed_at{};
   Time evaluated_at{};
   std::string notified_state;  // the last state a notification was owed for ("" = none yet)
+  Time notified_at{};          // when it was owed (for `repeat`)
+  Time window_end{};           // the end of the newest period evaluated (catch-up starts after it)
+  std::optional<Time> marker;  // kind-specific memory (drained: where the last drain began)
 };
 
 struct OutboxRow {
@@ -49,6 +52,17 @@ struct StateUpdate {
   std::vector<OutboxRow> outbox;  // ids are assigned by the store
 };
 
+// A silence added at run time (`batchwatch silence add`); labels as a JSON object text.
+struct StoredSilence {
+  std::int64_t id = 0;
+  std::string rule = "*";
+  std::string labels_json = "{}";
+  Time starts{};
+  Time ends{};
+  std::string comment;
+  Time created_at{};
+};
+
 class StateStore {
  public:
   // Opens (creating if absent) the database; the message names the path on failure.
@@ -70,6 +84,10 @@ class StateStore {
   void mark_delivered(std::int64_t id, Time at);
   void mark_retry(std::int64_t id, Time next_attempt, const std::string& error);
   void mark_dead(std::int64_t id, Time at, const std::string& error);
+
+  std::int64_t add_silence(const StoredSilence& silence);
+  std::vector<StoredSilence> silences() const;
+  bool expire_silence(std::int64_t id, Time at);  // false when no such silence
 
   struct HistoryRow {
     std::string rule, series, from, to, reason;

@@ -22,14 +22,17 @@ std::string Diagnostic::str() const {
 }
 
 std::string Target::type() const {
-  switch (spec.index()) {
-    case 0: return "sns";
-    case 1: return "exec";
-    default: return "webhook";
-  }
+  static constexpr const char* names[] = {"sns", "exec", "webhook", "eventbridge", "stepfunctions"};
+  static_assert(std::size(names) == std::variant_size_v<decltype(spec)>);
+  return names[spec.index()];
 }
 
-std::string Rule::kind() const { return "threshold"; }
+std::string Rule::kind() const {
+  static constexpr const char* names[] = {"threshold", "baseline", "drained", "absent",
+                                          "deadline",  "cost",     "composite"};
+  static_assert(std::size(names) == std::variant_size_v<decltype(spec)>);
+  return names[spec.index()];
+}
 
 bool MetricSpec::has_wildcard() const {
   return std::any_of(dimensions.begin(), dimensions.end(), [](const Dimension& d) { return d.value == "*"; });

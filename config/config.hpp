@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "rules/kinds.hpp"
 #include "rules/series.hpp"
 #include "rules/threshold.hpp"
 
@@ -30,6 +31,7 @@ struct AwsConfig {
 struct PollConfig {
   Duration delay{120};       // newest period trusted only this long after it ends
   Duration catch_up{3 * 3600};
+  Duration discovery_ttl{900};  // ListMetrics results are reused this long
 };
 
 struct SnsTarget {
@@ -44,11 +46,29 @@ struct WebhookTarget {
   std::string secret;  // never logged
   Duration timeout{10};
 };
+struct EventBridgeTarget {
+  std::string event_bus = "default";  // name or ARN
+  std::string source = "batchwatch";
+  std::string detail_type = "Batchwatch Alarm State Change";
+};
+struct StepFunctionsTarget {
+  std::string state_machine_arn;
+};
 
 struct Target {
   std::string name;
-  std::variant<SnsTarget, ExecTarget, WebhookTarget> spec;
-  std::string type() const;  // "sns" "exec" "webhook"
+  std::variant<SnsTarget, ExecTarget, WebhookTarget, EventBridgeTarget, StepFunctionsTarget> spec;
+  Duration max_age{24 * 3600};  // an undelivered notification older than this is marked dead
+  std::string type() const;     // "sns" "exec" "webhook" "eventbridge" "stepfunctions"
+};
+
+// A silence: matching notifications are recorded as silenced instead of sent.
+struct Silence {
+  std::string rule = "*";                     // rule name, or "*" for every rule
+  std::map<std::string, std::string> labels;  // every listed label must match ("*" matches any value)
+  Time starts{};
+  Time ends{};
+  std::string comment;
 };
 
 // The metric a rule reads. A dimension whose value is "*" expands to one series per value found.
@@ -62,15 +82,36 @@ struct MetricSpec {
   bool has_wildcard() const;
 };
 
+// Another metric of the rule's namespace and labels (deadline's rate, cost's output tokens).
+struct MetricRef {
+  std::string name;
+  std::string stat = "Average";
+};
+
+struct DeadlineRule {
+  DeadlineSpec spec;  // the rule's metric is the backlog
+  MetricRef rate;     // e.g. NumberOfInputTokensProcessedPerMinute
+};
+
+struct CostRule {
+  CostSpec budget;                      // the rule's metric is input tokens per minute
+  MetricRef output;                     // output tokens per minute
+  std::map<std::string, Price> prices;  // by modelId; "*" is the fallback
+  std::string pricing_file;             // resolved path, for messages
+};
+
 struct Rule {
   std::string name;
   std::string description;
   std::string file;  // where it was defined, for messages
   int line = 0;
-  MetricSpec metric;
+  MetricSpec metric;  // unused by composite rules
   std::vector<std::string> notify;  // target names
-  std::variant<ThresholdSpec> spec;
-  std::string kind() const;  // "threshold"
+  std::vector<AlarmState> notify_on;  // states that owe a notification (default: ALARM, OK; drained: DRAINED)
+  std::optional<Duration> repeat;     // re-notify this often while in ALARM
+  std::string severity;               // free text passed to targets (SNS message attribute)
+  std::variant<ThresholdSpec, BaselineSpec, DrainedSpec, AbsentSpec, DeadlineRule, CostRule, CompositeSpec> spec;
+  std::string kind() const;  // "threshold" "baseline" "drained" "absent" "deadline" "cost" "composite"
 };
 
 struct Config {
@@ -80,6 +121,7 @@ struct Config {
   std::string state_path = "./batchwatch.db";  // resolved relative to the agent file
   std::string server_listen = "127.0.0.1:9917";
   std::map<std::string, Target> targets;
+  std::vector<Silence> silences;
   std::vector<std::string> rule_files;  // resolved paths, in load order
   std::vector<Rule> rules;
 };
