@@ -1,10 +1,25 @@
 #pragma once
 // Builds the AWS side from the agent file: region, credentials, endpoints, service clients.
+//
+//   region       aws.region, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's `region`, else IMDS
+//   endpoints    aws.endpoints[service], else aws.endpoint_url, else the public endpoint of the region
+//                (FIPS with AWS_USE_FIPS_ENDPOINT=true, the profile's use_fips_endpoint, or aws.use_fips)
+//   credentials  the SDK default chain (aws/credentials_chain.hpp) for aws.profile / AWS_PROFILE, cached
+//   TLS          peer verification always; CA bundle from aws.ca_bundle, AWS_CA_BUNDLE or the profile's ca_bundle
+//   proxies      HTTPS_PROXY / HTTP_PROXY / NO_PROXY (aws/endpoints.hpp), never for ECS/IMDS
+//   retries      SDK standard mode (3 attempts, 1 s base, 20 s cap, full jitter); one retry quota per client
+//   clock skew   one offset shared by every client and STS; each correction is logged (warn) when a Logger is
+//                given, and passed to the observer's on_clock_skew
+//
+// aws.ca_bundle and aws.use_fips are read when config::AwsConfig has them (`ca_bundle`, `use_fips` members);
+// until then the environment and the profile provide them.
 #include <memory>
 #include <string>
 
 #include "agent/clock.hpp"
+#include "agent/log.hpp"
 #include "aws/cloudwatch.hpp"
+#include "aws/credentials_chain.hpp"
 #include "aws/sns.hpp"
 #include "config/config.hpp"
 
@@ -12,20 +27,33 @@ namespace bw::agent {
 
 struct AwsStack {
   std::string region;
-  std::unique_ptr<aws::HttpTransport> transport;
+  bool use_fips = false;
+  std::string ca_bundle;
+  std::unique_ptr<aws::HttpTransport> transport;           // service calls
+  std::unique_ptr<aws::HttpTransport> sts_transport;       // STS calls of the credential providers
+  std::unique_ptr<aws::HttpTransport> metadata_transport;  // ECS and IMDS: 1 s connect, 2 s total, no proxy
+  std::shared_ptr<aws::ClockSkew> skew;
+  std::unique_ptr<aws::RequestObserver> skew_logger;       // forwards to the caller's observer
+  aws::ProviderDeps provider_deps;                         // to build more providers (per-account roles)
   std::unique_ptr<aws::CredentialsProvider> credentials;
+  aws::ServiceContext context;                             // what every client below was built from
   std::unique_ptr<aws::ServiceClient> monitoring;
   std::unique_ptr<aws::ServiceClient> sns;
+  std::unique_ptr<aws::ServiceClient> events;  // EventBridge
+  std::unique_ptr<aws::ServiceClient> states;  // Step Functions
+  std::unique_ptr<aws::ServiceClient> sts;
   std::unique_ptr<aws::CloudWatchClient> cloudwatch;
   std::unique_ptr<aws::SnsClient> sns_client;
 };
 
-// aws.region, else AWS_REGION, else AWS_DEFAULT_REGION; "" when none is set.
+// aws.region, else AWS_REGION, else AWS_DEFAULT_REGION, else the active profile's region; "" when none is set.
+// (make_aws_stack then asks IMDS.)
 std::string resolve_region(const config::AwsConfig& aws, aws::EnvLookup env);
-// aws.endpoints[service], else aws.endpoint_url, else the public endpoint.
-std::string resolve_endpoint(const config::AwsConfig& aws, const std::string& service, const std::string& region);
+// aws.endpoints[service], else aws.endpoint_url, else the public endpoint (FIPS when `fips`).
+std::string resolve_endpoint(const config::AwsConfig& aws, const std::string& service, const std::string& region,
+                             bool fips = false);
 
 std::unique_ptr<AwsStack> make_aws_stack(const config::AwsConfig& aws, Clock& clock, aws::RequestObserver* observer,
-                                         std::string& error);
+                                         std::string& error, Logger* log = nullptr);
 
 }  // namespace bw::agent

@@ -1,18 +1,16 @@
 #include "aws/credentials.hpp"
 
+#include <cerrno>
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace bw::aws {
 namespace {
 
-Error credentials_error(std::string message) {
-  Error e;
-  e.kind = Error::Kind::Credentials;
-  e.service = "credentials";
-  e.code = "NoCredentials";
-  e.message = std::move(message);
-  return e;
-}
+Error credentials_error(std::string message) { return no_credentials(std::move(message)); }
 
 class StaticProvider final : public CredentialsProvider {
  public:
@@ -49,6 +47,12 @@ class ChainProvider final : public CredentialsProvider {
     for (auto& p : providers_) {
       auto r = p->credentials();
       if (r) return r;
+      if (r.error().code != "NoCredentials") {
+        Error e = r.error();
+        e.message = p->name() + ": " + e.message;
+        if (!tried.empty()) e.message += " (before it: " + tried + ")";
+        return e;
+      }
       if (!tried.empty()) tried += "; ";
       tried += p->name() + ": " + r.error().message;
     }
@@ -60,7 +64,87 @@ class ChainProvider final : public CredentialsProvider {
   std::vector<std::unique_ptr<CredentialsProvider>> providers_;
 };
 
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
 }  // namespace
+
+Error no_credentials(std::string message) {
+  Error e;
+  e.kind = Error::Kind::Credentials;
+  e.service = "credentials";
+  e.code = "NoCredentials";
+  e.message = std::move(message);
+  return e;
+}
+
+Error credentials_failure(std::string code, std::string message) {
+  Error e = no_credentials(std::move(message));
+  e.code = std::move(code);
+  return e;
+}
+
+std::optional<Time> parse_iso8601(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  int y, mo, d, h, mi, sec = 0;
+  if (!digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
+      !digits(s, 14, 2, mi))
+    return std::nullopt;
+  std::size_t i = 16;
+  if (i < s.size() && s[i] == ':') {
+    if (!digits(s, 17, 2, sec)) return std::nullopt;
+    i = 19;
+    if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+      ++i;
+      const std::size_t start = i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+      if (i == start) return std::nullopt;
+    }
+  }
+  int offset_minutes = 0;
+  if (i < s.size()) {
+    const std::string_view tz = s.substr(i);
+    int oh = 0, om = 0;
+    if (tz == "Z" || tz == "z") {
+    } else if ((tz[0] == '+' || tz[0] == '-') && digits(tz, 1, 2, oh) &&
+               ((tz.size() == 6 && tz[3] == ':' && digits(tz, 4, 2, om)) || (tz.size() == 5 && digits(tz, 3, 2, om)) ||
+                tz.size() == 3)) {
+      offset_minutes = (tz[0] == '-' ? -1 : 1) * (oh * 60 + om);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                        std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi - offset_minutes} +
+         std::chrono::seconds{sec};
+}
+
+std::optional<std::string> read_text_file(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error) *error = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) {
+    if (error) *error = "read error";
+    return std::nullopt;
+  }
+  return std::move(out).str();
+}
 
 std::optional<std::string> process_env(const char* name) {
   const char* v = std::getenv(name);

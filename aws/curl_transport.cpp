@@ -1,9 +1,14 @@
 // HttpTransport on libcurl. One easy handle per transport, reused so connections stay alive.
+// TLS: peer and host verification are always on; TransportOptions::ca_bundle replaces the system store.
+// Proxies: decided per request by proxy_for_url() from the ProxySettings given at construction (by default the
+// process environment) and set explicitly as CURLOPT_PROXY, "" meaning direct, so libcurl's own environment
+// lookup never second-guesses the decision.
 #include <curl/curl.h>
 
 #include <cctype>
 #include <mutex>
 
+#include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 
 namespace bw::aws {
@@ -38,7 +43,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(TransportOptions options) : options_(std::move(options)) {
+  CurlTransport(TransportOptions options, ProxySettings proxy) : options_(std::move(options)), proxy_(std::move(proxy)) {
     global_init_once();
     handle_ = curl_easy_init();
   }
@@ -67,6 +72,13 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // accept gzip: GetMetricData answers compress well
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     if (!options_.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    const std::string proxy = proxy_for_url(proxy_, request.url);
+    curl_easy_setopt(h, CURLOPT_PROXY, proxy.c_str());  // "" = explicitly no proxy
+    if (!proxy.empty()) {
+      curl_easy_setopt(h, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+      curl_easy_setopt(h, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+      if (!options_.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_PROXY_CAINFO, options_.ca_bundle.c_str());
+    }
     if (request.method == "POST") {
       curl_easy_setopt(h, CURLOPT_POST, 1L);
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
@@ -89,7 +101,8 @@ class CurlTransport final : public HttpTransport {
       e.kind = Error::Kind::Transport;
       e.timeout = rc == CURLE_OPERATION_TIMEDOUT;
       e.code = e.timeout ? "RequestTimeout" : rc == CURLE_COULDNT_CONNECT ? "CouldNotConnect" : "TransportError";
-      e.message = std::string(curl_easy_strerror(rc)) + " (" + request.url + ")";
+      // The URL, never the proxy (its userinfo may carry a password).
+      e.message = std::string(curl_easy_strerror(rc)) + " (" + request.url + (proxy.empty() ? ")" : " via proxy)");
       return e;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
@@ -98,13 +111,18 @@ class CurlTransport final : public HttpTransport {
 
  private:
   TransportOptions options_;
+  ProxySettings proxy_;
   CURL* handle_ = nullptr;
 };
 
 }  // namespace
 
+std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options, const ProxySettings& proxy) {
+  return std::make_unique<CurlTransport>(options, proxy);
+}
+
 std::unique_ptr<HttpTransport> make_curl_transport(const TransportOptions& options) {
-  return std::make_unique<CurlTransport>(options);
+  return make_curl_transport(options, proxy_settings_from_env(process_env));
 }
 
 }  // namespace bw::aws

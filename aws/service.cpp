@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "aws/endpoints.hpp"
 #include "aws/sigv4.hpp"
 
 namespace bw::aws {
 
 std::string default_endpoint_url(std::string_view service, std::string_view region) {
-  const bool china = region.starts_with("cn-");
-  return fmt::format("https://{}.{}.amazonaws.com{}", service, region, china ? ".cn" : "");
+  return service_endpoint_url(service, region, false);
 }
 
 std::chrono::milliseconds RetryPolicy::delay(int attempt) const {
@@ -73,24 +73,34 @@ Error parse_error(std::string_view service, std::string_view operation, const Ht
 }
 
 ServiceClient::ServiceClient(ServiceContext context, Endpoint endpoint)
-    : context_(std::move(context)), endpoint_(std::move(endpoint)) {}
+    : context_(std::move(context)), endpoint_(std::move(endpoint)) {
+  if (!context_.quota) context_.quota = std::make_shared<RetryQuota>();
+  if (!context_.skew) context_.skew = std::make_shared<ClockSkew>();
+}
 
 Result<HttpResponse> ServiceClient::send(std::string_view operation, const HttpRequest& unsigned_request) {
   const std::string& service = endpoint_.signing_name;
+  int max_attempts = context_.retry.max_attempts;
+  int last_retry_cost = 0;  // what the quota paid for the retry now running
+  bool skew_corrected = false;
   for (int attempt = 1;; ++attempt) {
-    auto creds = context_.credentials->credentials();
-    if (!creds) {
-      Error e = creds.error();
-      e.service = service;
-      e.operation = operation;
-      return e;
-    }
     HttpRequest request = unsigned_request;
-    sigv4::SigningParams params;
-    params.region = endpoint_.region;
-    params.service = service;
-    params.time = context_.clock();
-    sigv4::sign(request, creds.value(), params);
+    const Time local = context_.clock();
+    const Time signing_time = local + context_.skew->offset();
+    if (context_.credentials != nullptr) {
+      auto creds = context_.credentials->credentials();
+      if (!creds) {
+        Error e = creds.error();
+        e.service = service;
+        e.operation = operation;
+        return e;
+      }
+      sigv4::SigningParams params;
+      params.region = endpoint_.region;
+      params.service = service;
+      params.time = signing_time;
+      sigv4::sign(request, creds.value(), params);
+    }
 
     auto sent = context_.transport->send(request);
     std::optional<Error> failure;
@@ -102,11 +112,36 @@ Result<HttpResponse> ServiceClient::send(std::string_view operation, const HttpR
       failure = parse_error(service, operation, sent.value());
     }
     if (context_.observer) context_.observer->on_response(service, operation, failure ? failure->code : "200");
-    if (!failure) return sent;
+    if (!failure) {
+      context_.quota->release(last_retry_cost);
+      return sent;
+    }
     failure->attempts = attempt;
-    if (!failure->retryable() || attempt >= context_.retry.max_attempts) return *failure;
+    if (sent && context_.credentials != nullptr && !skew_corrected) {
+      if (auto offset = skew_correction(*failure, sent.value(), signing_time, local)) {
+        skew_corrected = true;
+        ++max_attempts;  // the corrected retry is extra: it does not use up a throttling retry
+        context_.skew->set(*offset);
+        if (context_.observer) {
+          context_.observer->on_clock_skew(service, operation, *offset);
+          context_.observer->on_retry(service, operation);
+        }
+        continue;
+      }
+    }
+    if (!failure->retryable() || attempt >= max_attempts) return *failure;
+    const auto cost = context_.quota->acquire(failure->timeout);
+    if (!cost) {
+      failure->message += failure->message.empty() ? "retry quota exhausted" : " (retry quota exhausted)";
+      return *failure;
+    }
+    last_retry_cost = *cost;
     if (context_.observer) context_.observer->on_retry(service, operation);
-    if (context_.retry.sleep) context_.retry.sleep(context_.retry.delay(attempt - 1));
+    auto delay = context_.retry.delay(attempt - 1);
+    if (sent) {
+      if (auto asked = retry_after(sent.value())) delay = std::min(*asked, context_.retry.cap);
+    }
+    if (context_.retry.sleep) context_.retry.sleep(delay);
   }
 }
 

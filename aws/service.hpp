@@ -2,6 +2,7 @@
 // What every AWS service client shares: endpoint, signing, sending, error parsing and retries.
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,7 @@
 
 #include "aws/credentials.hpp"
 #include "aws/http.hpp"
+#include "aws/retry.hpp"
 
 namespace bw::aws {
 
@@ -18,7 +20,8 @@ struct Endpoint {
   std::string signing_name;  // signing service name: monitoring, sns, sts, events, states
 };
 
-// The public endpoint of `service` (its signing name) in `region`.
+// The public endpoint of `service` (its signing name) in `region`; FIPS variants: service_endpoint_url()
+// in aws/endpoints.hpp.
 std::string default_endpoint_url(std::string_view service, std::string_view region);
 
 // Counts what crosses the wire; the agent exports it on /metrics.
@@ -28,6 +31,8 @@ class RequestObserver {
   // code: "200" on success, else the parsed error code (e.g. "Throttling", "CouldNotConnect").
   virtual void on_response(std::string_view service, std::string_view operation, std::string_view code) = 0;
   virtual void on_retry(std::string_view service, std::string_view operation) = 0;
+  // The signing clock was corrected: from now on requests are signed at local time + offset.
+  virtual void on_clock_skew(std::string_view /*service*/, std::string_view /*operation*/, Duration /*offset*/) {}
 };
 
 // The AWS SDK "standard" retry mode: delay = random(0,1) * min(base * 2^attempt, cap).
@@ -41,12 +46,19 @@ struct RetryPolicy {
   std::chrono::milliseconds delay(int attempt) const;  // attempt: 0 for the first retry
 };
 
+// Retries (ServiceClient::send): at most retry.max_attempts attempts; a retryable failure (throttling codes,
+// 500/502/503/504, connection errors, timeouts: Error::retryable) is retried after retry.delay(n), or after
+// x-amz-retry-after milliseconds when the service sends it (capped at retry.cap), if the retry quota can pay.
+// Clock skew: a request rejected for its signing time (retry.hpp, skew_correction) sets the skew offset from the
+// response's Date and is retried once more at once, outside max_attempts and the quota.
 struct ServiceContext {
   HttpTransport* transport = nullptr;
-  CredentialsProvider* credentials = nullptr;
-  std::function<Time()> clock;  // signing time
+  CredentialsProvider* credentials = nullptr;  // nullptr: requests go unsigned (STS AssumeRoleWithWebIdentity)
+  std::function<Time()> clock;  // local time; requests are signed at clock() + skew offset
   RetryPolicy retry;
   RequestObserver* observer = nullptr;  // optional
+  std::shared_ptr<RetryQuota> quota;    // nullptr: the client makes its own (one quota per client, as the SDKs)
+  std::shared_ptr<ClockSkew> skew;      // nullptr: the client makes its own; share one to correct all clients
 };
 
 // An HTTP error response turned into code + message, from a JSON (__type / x-amzn-query-error) or
@@ -69,6 +81,7 @@ class ServiceClient {
                                  std::vector<std::pair<std::string, std::string>> params);
 
   const Endpoint& endpoint() const { return endpoint_; }
+  const ServiceContext& context() const { return context_; }
 
  private:
   ServiceContext context_;

@@ -1,0 +1,115 @@
+"""A small HTTP proxy in front of moto that injects faults moto cannot produce (see MOTO.md).
+
+Two ways in, one thread, stdlib only, bound to 127.0.0.1 on a free port:
+
+- reverse proxy: point aws.endpoint_url at FaultProxy.url; every request goes to `upstream`.
+- forward proxy (http_proxy=FaultProxy.url): requests arrive in absolute form (`POST http://host:port/ HTTP/1.1`);
+  `hosts` maps made-up host names to real ones, so a URL that only the proxy can resolve proves the proxy was
+  used. No CONNECT (https) support: moto speaks plain http.
+
+Faults: `throttle(n, target=...)` answers the next n requests whose X-Amz-Target or Action contains `target`
+with CloudWatch's throttling error (HTTP 400, x-amzn-query-error: Throttling;Sender). Every request is recorded
+with its arrival time (time.monotonic()) so tests can check the client's backoff delays.
+"""
+import http.client
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HOP_BY_HOP = {"connection", "proxy-connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+              "proxy-authorization", "proxy-authenticate"}
+
+
+class Seen:
+    def __init__(self, at, method, url, headers, body, answer):
+        self.at, self.method, self.url, self.headers, self.body, self.answer = at, method, url, headers, body, answer
+
+    def header(self, name):
+        for k, v in self.headers.items():
+            if k.lower() == name.lower():
+                return v
+        return None
+
+
+class FaultProxy:
+    def __init__(self, upstream=None, hosts=None):
+        self.upstream = upstream  # "http://127.0.0.1:PORT" for reverse-proxy mode
+        self.hosts = dict(hosts or {})
+        self.seen = []
+        self.lock = threading.Lock()
+        self.faults = []  # [target substring, remaining count, (status, headers, body)]
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, payload, answer = owner.route(self.command, self.path, dict(self.headers.items()), body)
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_PUT = do_POST = do_DELETE = _serve
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def throttle(self, count, target="GetMetricData", retry_after_ms=None):
+        headers = [("x-amzn-query-error", "Throttling;Sender"), ("Content-Type", "application/x-amz-json-1.0")]
+        if retry_after_ms is not None:
+            headers.append(("x-amz-retry-after", str(retry_after_ms)))
+        body = b'{"__type":"com.amazonaws.cloudwatch#Throttling","message":"Rate exceeded"}'
+        with self.lock:
+            self.faults.append([target, count, (400, headers, body)])
+
+    def matching(self, target):
+        return [s for s in self.seen if target in (s.header("X-Amz-Target") or "") or
+                f"Action={target}" in s.body.decode(errors="replace")]
+
+    def route(self, method, path, headers, body):
+        now = time.monotonic()
+        what = (headers.get("X-Amz-Target") or headers.get("x-amz-target") or "") + " " + body.decode(errors="replace")
+        with self.lock:
+            for fault in self.faults:
+                if fault[1] > 0 and fault[0] in what:
+                    fault[1] -= 1
+                    status, fheaders, fbody = fault[2]
+                    self.seen.append(Seen(now, method, path, headers, body, "fault"))
+                    return status, fheaders, fbody, "fault"
+        if path.startswith("http://"):
+            parts = urllib.parse.urlsplit(path)
+            host = self.hosts.get(parts.hostname, parts.hostname)  # e.g. "moto.test" -> "127.0.0.1"
+            target = f"{host}:{parts.port}" if parts.port else host
+            rel = parts.path + (("?" + parts.query) if parts.query else "")
+        elif self.upstream:
+            target, rel = urllib.parse.urlsplit(self.upstream).netloc, path
+        else:
+            return 502, [], b"no upstream", "error"
+        conn = http.client.HTTPConnection(target, timeout=30)
+        try:
+            out = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+            conn.request(method, rel or "/", body=body, headers=out)
+            resp = conn.getresponse()
+            payload = resp.read()
+            with self.lock:
+                self.seen.append(Seen(now, method, path, headers, body, resp.status))
+            return resp.status, resp.getheaders(), payload, resp.status
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
