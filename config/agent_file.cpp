@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <regex>
 
 #include "config/loader.hpp"
+#include "config/targets.hpp"
 
 namespace bw::config {
 namespace detail {
@@ -15,8 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string_view> kAgentKeys = {"aws",     "poll",       "state", "server",
-                                                  "targets", "rule_files", "rules"};
+const std::vector<std::string_view> kAgentKeys = {"aws",      "poll",       "state", "server", "targets",
+                                                  "silences", "rule_files", "rules"};
 
 bool is_http_url(std::string_view url) {
   for (const std::string_view scheme : {"http://", "https://"})
@@ -82,9 +82,10 @@ void read_aws(const Sink& sink, const MapReader& top, AwsConfig& aws) {
 void read_poll(const MapReader& top, PollConfig& poll) {
   const auto r = top.map("poll", "\"poll\"");
   if (!r.valid()) return;
-  r.check_keys({"delay", "catch_up"});
+  r.check_keys({"delay", "catch_up", "discovery_ttl"});
   if (auto d = r.duration("delay", true)) poll.delay = *d;
   if (auto d = r.duration("catch_up", true)) poll.catch_up = *d;
+  if (auto d = r.duration("discovery_ttl", true)) poll.discovery_ttl = *d;
 }
 
 // Relative paths in the agent file mean "next to the agent file", not "wherever the daemon started".
@@ -124,80 +125,6 @@ void read_server(const Sink& sink, const MapReader& top, Config& cfg) {
                                            "or \"\" to disable the status server)",
                                            listen->text));
     cfg.server_listen = listen->text;
-  }
-}
-
-bool valid_topic_arn(const std::string& arn) {
-  static const std::regex re(R"(arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?)");
-  return std::regex_match(arn, re);
-}
-
-std::optional<Target> read_target(const Sink& sink, const MapReader::Entry& e, const YAML::Mark& key_mark) {
-  const auto errors_before = sink.out->size();
-  const MapReader r(sink, e.value, key_mark, fmt::format("target \"{}\"", e.key), "targets." + e.key + ".");
-  if (!r.valid()) return std::nullopt;
-  if (e.value.IsNull()) {
-    sink.error(key_mark, fmt::format("target \"{}\" is empty (give it a type: sns, exec or webhook)", e.key));
-    return std::nullopt;
-  }
-  if (!r.require("type", "sns, exec or webhook")) return std::nullopt;
-  const auto type = r.scalar("type");
-  if (!type) return std::nullopt;
-  Target t;
-  t.name = e.key;
-  if (type->text == "sns") {
-    r.check_keys({"type", "topic_arn"});
-    SnsTarget sns;
-    if (r.require("topic_arn", "e.g. arn:aws:sns:us-east-1:123456789012:ops"))
-      if (auto arn = r.scalar("topic_arn")) {
-        if (!valid_topic_arn(arn->text))
-          sink.error(arn->mark, fmt::format("invalid topic_arn \"{}\" (expected arn:aws:sns:REGION:ACCOUNT:TOPIC, "
-                                            "e.g. arn:aws:sns:us-east-1:123456789012:ops)",
-                                            arn->text));
-        sns.topic_arn = arn->text;
-      }
-    t.spec = sns;
-  } else if (type->text == "exec") {
-    r.check_keys({"type", "command", "timeout"});
-    ExecTarget exec;
-    if (r.require("command", "a list: the program, then its arguments, e.g. [\"/usr/local/bin/hook\", \"--x\"]"))
-      if (auto cmd = r.string_list("command")) {
-        if (cmd->empty() || cmd->front().text.empty())
-          sink.error(r.value_mark("command"), "\"command\" must start with the program to run, e.g. "
-                                              "[\"/usr/local/bin/hook\", \"--flag\"] (it is run without a shell)");
-        for (auto& s : *cmd) exec.command.push_back(std::move(s.text));
-      }
-    if (auto d = r.duration("timeout")) exec.timeout = *d;
-    t.spec = exec;
-  } else if (type->text == "webhook") {
-    r.check_keys({"type", "url", "secret", "timeout"});
-    WebhookTarget hook;
-    if (r.require("url", "an http:// or https:// URL"))
-      if (auto url = r.scalar("url")) {
-        check_url(sink, *url, "webhook url");
-        hook.url = url->text;
-      }
-    if (auto s = r.string("secret")) hook.secret = *s;
-    if (auto d = r.duration("timeout")) hook.timeout = *d;
-    t.spec = hook;
-  } else {
-    sink.error(type->mark, fmt::format("unknown target type \"{}\" (supported: sns, exec, webhook)", type->text));
-  }
-  if (sink.out->size() != errors_before) return std::nullopt;
-  return t;
-}
-
-void read_targets(const Sink& sink, const MapReader& top, Config& cfg, std::set<std::string>& declared) {
-  const auto r = top.map("targets", "\"targets\"");
-  for (const auto& e : r.entries()) {
-    const auto key_mark = mark_or(e.key_node, r.mark());
-    declared.insert(e.key);
-    if (!valid_name(e.key)) {
-      sink.error(key_mark, fmt::format("invalid target name \"{}\" (use letters, digits, \".\", \"_\" and \"-\")",
-                                       e.key));
-      continue;
-    }
-    if (auto t = read_target(sink, e, key_mark)) cfg.targets.emplace(e.key, std::move(*t));
   }
 }
 
@@ -264,6 +191,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
   cfg.path = agent_file;
   const auto base_dir = fs::path(agent_file).parent_path();
   std::set<std::string> declared_targets;
+  std::vector<SilenceRuleRef> silence_rules;
   RuleContext ctx;
   ctx.targets = &declared_targets;
   try {
@@ -278,6 +206,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     read_state(sink, top, base_dir, cfg);
     read_server(sink, top, cfg);
     read_targets(sink, top, cfg, declared_targets);
+    read_silences(sink, top, cfg, silence_rules);
     // Inline rules come first, then rule files in the order the globs list them.
     if (const auto rules = top.node("rules")) read_rule_list(sink, *rules, top.key_mark("rules"), ctx, cfg.rules);
     cfg.rule_files = expand_rule_files(sink, top, base_dir);
@@ -285,6 +214,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     sink.error_at_file(fmt::format("internal error while reading the agent file: {}", e.what()));
   }
   sort_diagnostics(diags, 0);
+  const auto agent_block_end = diags.size();
 
   for (const auto& file : cfg.rule_files) {
     const auto from = diags.size();
@@ -297,6 +227,14 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     }
     sort_diagnostics(diags, from);
   }
+  // Composites may name rules of later files: resolved once every file is loaded.
+  finish_rules(ctx, cfg.rules, diags, env);
+  // Only now is every rule name known; what this finds belongs in the agent file's block.
+  std::vector<Diagnostic> rule_file_diags(diags.begin() + static_cast<std::ptrdiff_t>(agent_block_end), diags.end());
+  diags.resize(agent_block_end);
+  check_silence_rules(sink, silence_rules, ctx);
+  sort_diagnostics(diags, 0);
+  diags.insert(diags.end(), rule_file_diags.begin(), rule_file_diags.end());
   if (diags.empty()) result.config = std::move(cfg);
   return result;
 }

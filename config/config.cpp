@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <tuple>
 
@@ -82,9 +83,14 @@ std::optional<YAML::Node> parse_yaml(const std::string& text, const Sink& sink) 
 }
 
 void sort_diagnostics(std::vector<Diagnostic>& diagnostics, std::size_t from) {
+  // Files keep the order in which they first reported (a rule file, then the pricing file it
+  // names); within a file, by position.
+  std::map<std::string, std::size_t> file_order;
+  for (auto i = from; i < diagnostics.size(); ++i) file_order.emplace(diagnostics[i].file, file_order.size());
   std::stable_sort(diagnostics.begin() + static_cast<std::ptrdiff_t>(from), diagnostics.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                   [&](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tuple(file_order[a.file], a.line, a.column) <
+                            std::tuple(file_order[b.file], b.line, b.column);
                    });
 }
 

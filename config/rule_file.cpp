@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "config/loader.hpp"
 
@@ -10,12 +11,26 @@ namespace bw::config {
 namespace detail {
 namespace {
 
-const std::vector<std::string_view> kRuleKeys = {"name",      "kind",
-                                                 "description",        "metric",
-                                                 "comparison",         "threshold",
-                                                 "evaluation_periods", "datapoints_to_alarm",
-                                                 "evaluation_range",   "treat_missing_data",
-                                                 "notify"};
+const std::vector<std::string_view> kKinds = {"threshold", "baseline", "drained", "absent",
+                                              "deadline",  "cost",     "composite"};
+const std::vector<std::string_view> kCommonKeys = {"name", "kind", "description", "notify", "notify_on", "severity"};
+
+// The keys each kind takes besides kCommonKeys, in the order docs/rules.md lists them.
+const std::vector<std::string_view>& kind_keys(std::string_view kind) {
+  static const std::map<std::string_view, std::vector<std::string_view>> keys = {
+      {"threshold",
+       {"metric", "comparison", "threshold", "evaluation_periods", "datapoints_to_alarm", "evaluation_range",
+        "treat_missing_data", "repeat"}},
+      {"baseline", {"metric", "baseline", "below", "above", "for", "while", "repeat"}},
+      {"drained", {"metric", "for", "treat_missing_data"}},
+      {"absent", {"metric", "for", "repeat"}},
+      {"deadline", {"metric", "rate", "deadline", "repeat"}},
+      {"cost", {"metric", "output", "pricing", "budget", "repeat"}},
+      {"composite", {"all_of", "any_of", "across_labels"}},
+  };
+  return keys.at(kind);
+}
+
 const std::vector<std::string_view> kMetricKeys = {"namespace", "name", "dimensions", "stat", "period"};
 const std::vector<std::string_view> kStats = {"Average", "Sum", "Minimum", "Maximum", "SampleCount"};
 
@@ -85,17 +100,8 @@ void read_metric(const Sink& sink, const MapReader& rule, const std::string& rul
     out.name = name->text;
   }
   read_dimensions(sink, metric, out);
-  if (auto stat = metric.scalar("stat")) {
-    if (std::find(kStats.begin(), kStats.end(), stat->text) != kStats.end() || valid_percentile(stat->text)) {
-      out.stat = stat->text;
-    } else if (auto hint = closest(stat->text, kStats)) {
-      sink.error(stat->mark, fmt::format("invalid stat \"{}\" (did you mean \"{}\"?)", stat->text, *hint));
-    } else {
-      sink.error(stat->mark, fmt::format("invalid stat \"{}\" (use Average, Sum, Minimum, Maximum, SampleCount "
-                                         "or a percentile p0.1 to p99.99 such as p90 or p99.9)",
-                                         stat->text));
-    }
-  }
+  if (auto stat = metric.scalar("stat"))
+    if (check_stat(sink, *stat)) out.stat = stat->text;
   if (auto text = metric.scalar("period")) {
     if (auto period = to_duration(sink, *text)) {
       if (valid_period(*period))
@@ -187,6 +193,90 @@ void read_notify(const Sink& sink, const MapReader& rule, const RuleContext& ctx
   }
 }
 
+std::string join_kinds(const std::vector<std::string_view>& kinds) {
+  std::string out;
+  for (std::size_t i = 0; i < kinds.size(); ++i)
+    out += fmt::format("{}{}", i == 0 ? "" : i + 1 == kinds.size() ? " and " : ", ", kinds[i]);
+  return out;
+}
+
+// Why `key` does not belong in a `kind` rule, for a key that some kind (or none) accepts.
+std::string misplaced_key(std::string_view kind, std::string_view key, const std::vector<std::string_view>& allowed) {
+  if (kind == "composite" && key == "metric")
+    return "composite rules have no \"metric\": they combine the states of the rules named in all_of and any_of";
+  if (key == "repeat" && (kind == "drained" || kind == "composite"))
+    return kind == "drained" ? "\"repeat\" does not apply to drained rules: a drain notifies once and re-arms only "
+                               "when the backlog rises again"
+                             : "\"repeat\" does not apply to composite rules (set it on the rules they name)";
+  if (kind == "deadline" && key == "backlog")
+    return "deadline rules take the backlog as \"metric\" (e.g. metric: {namespace: AWS/Bedrock/Batch, name: "
+           "NumberOfTokensPendingProcessing, ...})";
+  if (kind == "threshold" && key == "for")
+    return "\"for\" does not apply to threshold rules (they use evaluation_periods and datapoints_to_alarm)";
+  std::vector<std::string_view> owners;
+  for (const auto k : kKinds) {
+    const auto& keys = kind_keys(k);
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) owners.push_back(k);
+  }
+  if (!owners.empty())
+    return fmt::format("\"{}\" does not apply to {} rules (it is a key of {} rules)", key, kind, join_kinds(owners));
+  const auto hint = closest(key, allowed);
+  return hint ? fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", key, *hint)
+              : fmt::format("unknown key \"{}\" (expected one of: {})", key, fmt::join(allowed, ", "));
+}
+
+// Unknown, misplaced and duplicate keys of a rule of `kind`.
+void check_rule_keys(const Sink& sink, const MapReader& rule, std::string_view kind) {
+  std::vector<std::string_view> allowed = kCommonKeys;
+  const auto& own = kind_keys(kind);
+  allowed.insert(allowed.end(), own.begin(), own.end());
+  const auto& entries = rule.entries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto mark = mark_or(entries[i].key_node, rule.mark());
+    if (std::find(allowed.begin(), allowed.end(), entries[i].key) == allowed.end()) {
+      sink.error(mark, misplaced_key(kind, entries[i].key, allowed));
+      continue;
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (entries[j].key != entries[i].key) continue;
+      sink.error(mark, fmt::format("duplicate key \"{}\" (first written at line {}; only that one is used)",
+                                   entries[i].key, mark_or(entries[j].key_node, rule.mark()).line + 1));
+      break;
+    }
+  }
+}
+
+// Every key any kind accepts: a rule without a (valid) kind is checked against these.
+std::vector<std::string_view> all_rule_keys() {
+  std::vector<std::string_view> all = kCommonKeys;
+  for (const auto k : kKinds)
+    for (const auto key : kind_keys(k))
+      if (std::find(all.begin(), all.end(), key) == all.end()) all.push_back(key);
+  return all;
+}
+
+// Returns false when the rule must be dropped although nothing new was reported.
+bool read_kind(const Sink& sink, const MapReader& rule, std::string_view kind, RuleContext& ctx, Rule& r) {
+  if (kind == "threshold") {
+    ThresholdSpec spec;
+    read_threshold(sink, rule, spec);
+    r.spec = spec;
+  } else if (kind == "baseline") {
+    read_baseline(sink, rule, r);
+  } else if (kind == "drained") {
+    read_drained(sink, rule, r);
+  } else if (kind == "absent") {
+    read_absent(sink, rule, r);
+  } else if (kind == "deadline") {
+    read_deadline(sink, rule, r);
+  } else if (kind == "cost") {
+    return read_cost(sink, rule, ctx, r);
+  } else {
+    read_composite(sink, rule, ctx, r);
+  }
+  return true;
+}
+
 void read_rule(const Sink& sink, const YAML::Node& node, const YAML::Mark& mark, std::size_t index,
                RuleContext& ctx, std::vector<Rule>& out) {
   const auto errors_before = sink.out->size();
@@ -213,28 +303,48 @@ void read_rule(const Sink& sink, const YAML::Node& node, const YAML::Mark& mark,
   const std::string label =
       r.name.empty() ? fmt::format("rule #{}", index + 1) : fmt::format("rule \"{}\"", r.name);
 
-  if (!rule.require("kind", "supported: threshold")) {
-    rule.check_keys(kRuleKeys);  // a typo'd "kind" is the likeliest reason it is missing
+  const std::string supported = fmt::format("supported: {}", fmt::join(kKinds, ", "));
+  if (!rule.require("kind", supported)) {
+    rule.check_keys(all_rule_keys());  // a typo'd "kind" is the likeliest reason it is missing
     return;
   }
-  const auto kind = rule.scalar("kind");
-  if (!kind) return;
-  if (kind->text != "threshold") {
-    // Other kinds have their own keys; checking them against threshold's would only add noise.
-    sink.error(kind->mark, fmt::format("unsupported rule kind \"{}\" (supported: threshold)", kind->text));
+  const auto kind_scalar = rule.scalar("kind");
+  if (!kind_scalar) return;
+  const auto kind_it = std::find(kKinds.begin(), kKinds.end(), kind_scalar->text);
+  if (kind_it == kKinds.end()) {
+    // Keys are only checked against a known kind; against a guess they would only add noise.
+    const auto hint = closest(kind_scalar->text, kKinds);
+    sink.error(kind_scalar->mark, hint ? fmt::format("unknown rule kind \"{}\" (did you mean \"{}\"?)",
+                                                     kind_scalar->text, *hint)
+                                       : fmt::format("unknown rule kind \"{}\" ({})", kind_scalar->text, supported));
     return;
   }
-  rule.check_keys(kRuleKeys);
+  const std::string_view kind = *kind_it;
+  check_rule_keys(sink, rule, kind);
   if (auto d = rule.string("description")) r.description = *d;
-  read_metric(sink, rule, label, r.metric);
-  ThresholdSpec spec;
-  read_threshold(sink, rule, spec);
-  r.spec = spec;
+  if (auto s = rule.string("severity")) r.severity = *s;
+  if (kind != "composite") read_metric(sink, rule, label, r.metric);
+  const bool usable = read_kind(sink, rule, kind, ctx, r);
   read_notify(sink, rule, ctx, r);
-  if (sink.out->size() == errors_before) out.push_back(std::move(r));
+  read_notify_on(sink, rule, kind, r);
+  const auto& own = kind_keys(kind);
+  if (std::find(own.begin(), own.end(), "repeat") != own.end())
+    if (auto d = rule.duration("repeat")) r.repeat = *d;
+  if (usable && sink.out->size() == errors_before) out.push_back(std::move(r));
 }
 
 }  // namespace
+
+bool check_stat(const Sink& sink, const Scalar& s) {
+  if (std::find(kStats.begin(), kStats.end(), s.text) != kStats.end() || valid_percentile(s.text)) return true;
+  if (auto hint = closest(s.text, kStats))
+    sink.error(s.mark, fmt::format("invalid stat \"{}\" (did you mean \"{}\"?)", s.text, *hint));
+  else
+    sink.error(s.mark, fmt::format("invalid stat \"{}\" (use Average, Sum, Minimum, Maximum, SampleCount or a "
+                                   "percentile p0.1 to p99.99 such as p90 or p99.9)",
+                                   s.text));
+  return false;
+}
 
 void read_rule_list(const Sink& sink, const YAML::Node& list, const YAML::Mark& mark, RuleContext& ctx,
                     std::vector<Rule>& out) {
@@ -281,10 +391,16 @@ std::vector<Rule> parse_rules(const std::string& text, const std::string& file_n
   detail::RuleContext ctx;
   try {
     if (const auto root = detail::parse_yaml(text, sink)) detail::read_rule_file(sink, *root, ctx, rules);
+    detail::finish_rules(ctx, rules, diagnostics, env);
   } catch (const std::exception& e) {
     sink.error_at_file(fmt::format("internal error while reading rules: {}", e.what()));
   }
-  detail::sort_diagnostics(diagnostics, from);
+  // The rule file's problems first, then those of the pricing files it names, each file in order.
+  std::stable_sort(diagnostics.begin() + static_cast<std::ptrdiff_t>(from), diagnostics.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tuple(a.file != file_name, a.file, a.line, a.column) <
+                            std::tuple(b.file != file_name, b.file, b.line, b.column);
+                   });
   return rules;
 }
 

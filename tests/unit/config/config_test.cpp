@@ -116,14 +116,18 @@ TEST(Load, InterfaceAgentExampleLandsInTheTypedConfig) {
   EXPECT_EQ(c.rules[0].notify, std::vector<std::string>{"ops-email"});
 }
 
-TEST(Load, DrainedRuleFromTheExampleIsReportedAsUnsupported) {
+TEST(Load, DrainedRuleFromTheExampleLoads) {
   TempDir dir;
   const auto agent = dir.write("agent.yaml", kAgentExample);
-  const auto rules = dir.write("rules/bedrock.yaml", std::string(kThresholdRule) + kDrainedRule);
+  dir.write("rules/bedrock.yaml", std::string(kThresholdRule) + kDrainedRule);
   const auto r = load(agent, fake_env);
-  EXPECT_FALSE(r.config);
-  EXPECT_THAT(strings(r.diagnostics),
-              ElementsAre(rules + ":17:11: unsupported rule kind \"drained\" (supported: threshold)"));
+  ASSERT_THAT(strings(r.diagnostics), IsEmpty());
+  ASSERT_EQ(r.config->rules.size(), 2u);
+  const auto& d = r.config->rules[1];
+  EXPECT_EQ(d.kind(), "drained");
+  EXPECT_EQ(std::get<DrainedSpec>(d.spec).hold, Duration{300});
+  EXPECT_EQ(d.notify, (std::vector<std::string>{"start-etl", "ops-email"}));
+  EXPECT_EQ(d.notify_on, std::vector<AlarmState>{AlarmState::Drained});
 }
 
 TEST(Load, EnvironmentInterpolation) {
@@ -282,7 +286,7 @@ rule_file: [x]
                           agent + ":5:19: unknown key \"catchup\" (did you mean \"catch_up\"?)",
                           agent + ":6:9: unknown key \"paht\" (did you mean \"path\"?)",
                           agent + ":7:22: unknown key \"port\" (expected one of: listen)",
-                          agent + ":12:5: unknown key \"subject\" (expected one of: type, topic_arn)",
+                          agent + ":12:5: unknown key \"subject\" (expected one of: type, topic_arn, max_age)",
                           agent + ":13:1: unknown key \"rule_file\" (did you mean \"rule_files\"?)"));
 }
 
@@ -303,15 +307,15 @@ rules:
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(agent + ":2:3: invalid target name \"bad name\" (use letters, digits, \".\", \"_\" "
                                   "and \"-\")",
-                          agent + ":3:13: unknown target type \"sms\" (supported: sns, exec, webhook)",
+                          agent + ":3:13: unknown target type \"sms\" (did you mean \"sns\"?)",
                           agent + ":4:29: invalid topic_arn \"arn:aws:sqs:us-east-1:123456789012:x\" (expected "
                                   "arn:aws:sns:REGION:ACCOUNT:TOPIC, e.g. arn:aws:sns:us-east-1:123456789012:ops)",
                           agent + ":5:28: \"command\" must start with the program to run, e.g. "
                                   "[\"/usr/local/bin/hook\", \"--flag\"] (it is run without a shell)",
                           agent + ":5:41: invalid duration \"1 minute\" (use e.g. 90s, 5m, 6h, 7d)",
                           agent + ":6:27: invalid webhook url \"ftp://example.com\" (use an http:// or https:// URL)",
-                          agent + ":7:6: target \"e\" is missing \"type\" (sns, exec or webhook)",
-                          agent + ":8:3: target \"f\" is empty (give it a type: sns, exec or webhook)",
+                          agent + ":7:6: target \"e\" is missing \"type\" (sns, exec, webhook, eventbridge or stepfunctions)",
+                          agent + ":8:3: target \"f\" is empty (give it a type: sns, exec, webhook, eventbridge or stepfunctions)",
                           agent + ":9:6: target \"g\" must be a map (key: value pairs), not a list"));
 }
 

@@ -233,20 +233,26 @@ TEST(RuleFile, YamlSyntaxErrorIsOneDiagnosticAtTheParserMark) {
   EXPECT_THAT(p.rules, IsEmpty());
 }
 
-TEST(RuleFile, UnsupportedKindOnlyReportsTheKind) {
+TEST(RuleFile, UnknownKindOnlyReportsTheKind) {
   const auto p = parse(R"(rules:
   - name: backlog-drained
-    kind: drained
+    kind: drainde
     metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
              dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
     for: 5m
+  - name: other
+    kind: gauge
+    bogus: 1
 )");
-  EXPECT_THAT(p.diags, ElementsAre("rules.yaml:3:11: unsupported rule kind \"drained\" (supported: threshold)"));
+  EXPECT_THAT(p.diags, ElementsAre("rules.yaml:3:11: unknown rule kind \"drainde\" (did you mean \"drained\"?)",
+                                   "rules.yaml:8:11: unknown rule kind \"gauge\" (supported: threshold, baseline, "
+                                   "drained, absent, deadline, cost, composite)"));
 }
 
 TEST(RuleFile, MissingKindSuggestsTheTypo) {
   const auto p = parse("rules:\n  - name: r\n    knd: threshold\n");
-  EXPECT_THAT(p.diags, ElementsAre("rules.yaml:2:5: rule \"r\" is missing \"kind\" (supported: threshold)",
+  EXPECT_THAT(p.diags, ElementsAre("rules.yaml:2:5: rule \"r\" is missing \"kind\" (supported: threshold, baseline, "
+                                   "drained, absent, deadline, cost, composite)",
                                    "rules.yaml:3:5: unknown key \"knd\" (did you mean \"kind\"?)"));
 }
 
