@@ -39,7 +39,10 @@ int cmd_backtest(const BacktestOptions& options, Logger& log) {
     log.error(error);
     return 2;
   }
-  Engine engine(cfg, source, log, cfg.aws.region.empty() ? "backtest" : cfg.aws.region);
+  // Transitions are the output; the engine's per-change log lines would repeat them on stderr.
+  Logger quiet(LogLevel::Warn);
+  Engine engine(cfg, source, log.enabled(LogLevel::Debug) ? log : quiet,
+                cfg.aws.region.empty() ? "backtest" : cfg.aws.region);
   std::size_t count = 0;
   for (Time t = from; t <= to; t += step) {
     auto report = engine.run(t, store.get(), true);

@@ -13,6 +13,7 @@
 #include "agent/dispatcher.hpp"
 #include "agent/engine.hpp"
 #include "agent/notification.hpp"
+#include "agent/wiring.hpp"
 #include "config/config.hpp"
 
 #ifndef BATCHWATCH_VERSION
@@ -30,13 +31,6 @@ std::optional<config::Config> load_config(const std::string& path, Logger& log) 
     return std::nullopt;
   }
   return std::move(loaded.config);
-}
-
-void add_senders(Dispatcher& dispatcher, const config::Config& cfg, AwsStack& aws) {
-  for (const auto& [name, target] : cfg.targets) {
-    if (const auto* sns = std::get_if<config::SnsTarget>(&target.spec))
-      dispatcher.add_sender(name, std::make_unique<SnsSender>(*aws.sns_client, sns->topic_arn));
-  }
 }
 
 std::string value_text(const std::optional<double>& v) { return v ? format_number(*v) : "-"; }
@@ -78,7 +72,7 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   if (!cfg) return 2;
   SystemClock clock;
   std::string error;
-  auto aws = make_aws_stack(cfg->aws, clock, nullptr, error);
+  auto aws = make_aws_stack(cfg->aws, clock, nullptr, error, &log);
   if (!aws) {
     log.error(error);
     return 2;
@@ -102,7 +96,7 @@ int cmd_once(const OnceOptions& options, Logger& log) {
     if (r.evaluation.state == AlarmState::Alarm) status = 1;
   if (!options.dry_run) {
     Dispatcher dispatcher(*store, log);
-    add_senders(dispatcher, *cfg, *aws);
+    add_senders(dispatcher, *cfg, *aws, log);
     const auto d = dispatcher.deliver_due(clock.now());
     if (d.retrying > 0 || d.dead > 0) {
       log.error(fmt::format("{} notification(s) not delivered (kept in the outbox for the next run): {}",

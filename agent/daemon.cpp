@@ -1,17 +1,23 @@
-// `batchwatch run`: cycle, deliver, sleep until the next period boundary + delay; SIGHUP reloads,
-// SIGTERM/SIGINT stop after the current cycle.
+// `batchwatch run`: cycle, hand owed notifications to the delivery thread, sleep until the next
+// period boundary + delay. SIGHUP reloads (a bad config is reported and the old one kept);
+// SIGTERM/SIGINT finish the cycle, give deliveries a grace period, and exit 0.
 #include <fmt/format.h>
 #include <signal.h>
 
-#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <random>
 #include <thread>
 
 #include "agent/aws_setup.hpp"
 #include "agent/clock.hpp"
 #include "agent/commands.hpp"
-#include "agent/dispatcher.hpp"
+#include "agent/delivery_worker.hpp"
 #include "agent/engine.hpp"
+#include "agent/metrics.hpp"
+#include "agent/scheduler.hpp"
+#include "agent/status_server.hpp"
+#include "agent/wiring.hpp"
 
 namespace bw::agent {
 namespace {
@@ -24,10 +30,7 @@ class SignalThread {
  public:
   explicit SignalThread(Clock& clock) : clock_(clock) {
     sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGHUP);
-    sigaddset(&set_, SIGUSR1);  // used only to end this thread
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set_, s);  // SIGUSR1 only ends this thread
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     thread_ = std::thread([this] { loop(); });
   }
@@ -55,15 +58,38 @@ class SignalThread {
   std::thread thread_;
 };
 
-// The next time a cycle has new whole periods to evaluate: the earliest period boundary + delay.
-Time next_cycle(const config::Config& cfg, Time now) {
-  std::optional<Time> next;
-  for (const auto& rule : cfg.rules) {
-    const auto p = rule.metric.period;
-    Time t = period_floor(now - cfg.poll.delay, p) + p + cfg.poll.delay;
-    if (!next || t < *next) next = t;
+StatusSnapshot snapshot_of(const CycleReport& report, StateStore& store) {
+  StatusSnapshot snap;
+  snap.ready = true;
+  snap.not_ready_reason.clear();
+  snap.last_cycle = report.now;
+  std::map<std::string, Time> since;
+  for (const auto& s : store.all_states()) since[s.rule + '\n' + s.series] = s.changed_at;
+  for (const auto& r : report.results) {
+    AlertView v{r.rule->name, r.rule->kind(), r.labels, r.evaluation.state, r.evaluation.value, r.evaluation.reason, {}};
+    v.since = since[r.rule->name + '\n' + labels_text(r.labels)];
+    snap.alerts.push_back(std::move(v));
   }
-  return next.value_or(now + Duration{60});
+  for (const auto& row : store.outbox()) {
+    if (row.status == "pending") snap.outbox[row.target].pending++;
+    if (row.status == "dead") snap.outbox[row.target].dead++;
+  }
+  return snap;
+}
+
+void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& store, Time wall) {
+  metrics.add_metrics_requested(report.series_fetched);
+  metrics.add_datapoints(report.datapoints);
+  std::vector<RuleStateSample> states;
+  for (const auto& r : report.results) states.push_back({r.rule->name, r.labels, r.evaluation.state});
+  metrics.set_rule_states(states);
+  std::vector<std::pair<std::string, double>> ages;
+  for (const auto& [series, newest] : report.newest_datapoint)
+    ages.emplace_back(series, static_cast<double>((wall - newest).count()));
+  metrics.set_last_datapoint_ages(ages);
+  std::map<std::string, std::size_t> pending;
+  for (const auto& row : store.outbox("pending")) pending[row.target]++;
+  metrics.set_outbox_pending(pending);
 }
 
 }  // namespace
@@ -77,71 +103,104 @@ int cmd_run(const RunOptions& options, Logger& log) {
     return 2;
   }
   auto cfg = std::make_unique<config::Config>(std::move(*loaded.config));
+  AgentMetrics metrics;
   std::string error;
-  auto aws = make_aws_stack(cfg->aws, clock, nullptr, error);
+  auto aws = make_aws_stack(cfg->aws, clock, &metrics, error, &log);
   if (!aws) {
     log.error(error);
     return 2;
   }
   auto store = StateStore::open(cfg->state_path, error);
-  if (!store) {
+  auto delivery_store = store ? StateStore::open(cfg->state_path, error) : nullptr;
+  if (!store || !delivery_store) {
     log.error(error);
     return 2;
   }
-  auto make_dispatcher = [&] {
-    auto d = std::make_unique<Dispatcher>(*store, log);
-    for (const auto& [name, target] : cfg->targets)
-      if (const auto* sns = std::get_if<config::SnsTarget>(&target.spec))
-        d->add_sender(name, std::make_unique<SnsSender>(*aws->sns_client, sns->topic_arn));
-    return d;
-  };
-  auto dispatcher = make_dispatcher();
-  log.info("batchwatch started", {{"config", options.config_path},
-                                  {"rules", std::to_string(cfg->rules.size())},
-                                  {"region", aws->region}});
+  StatusServer status(metrics);
+  if (!cfg->server_listen.empty()) {
+    if (auto e = status.start(cfg->server_listen); !e.empty()) {
+      log.error("status server: " + e);
+      return 2;
+    }
+    log.info("status server listening", {{"address", cfg->server_listen}, {"port", std::to_string(status.port())}});
+  }
 
-  // Undelivered notifications from an earlier run go out first.
-  dispatcher->deliver_due(clock.now());
+  // The delivery thread builds its dispatcher from the current config and AWS clients.
+  auto dispatcher_factory = [&](const config::Config& c, AwsStack& a) {
+    return [&metrics, &log, &c, &a](StateStore& s) {
+      auto d = std::make_unique<Dispatcher>(s, log);
+      add_senders(*d, c, a, log);
+      auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+      d->set_random([rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); });
+      d->set_outcome_hook([&metrics](const std::string& target, const std::string& outcome) {
+        metrics.count_notification(target, outcome == "delivered" ? NotificationOutcome::Delivered
+                                           : outcome == "dead"    ? NotificationOutcome::Dead
+                                                                  : NotificationOutcome::Retried);
+      });
+      return d;
+    };
+  };
+  DeliveryWorker delivery(clock, log);
+  delivery.start(std::move(delivery_store), dispatcher_factory(*cfg, *aws));  // undelivered rows go out first
+
+  auto source = std::make_unique<CloudWatchSource>(*aws->cloudwatch);
+  auto engine = std::make_unique<Engine>(*cfg, *source, log, aws->region);
+  log.info("batchwatch started",
+           {{"config", options.config_path}, {"rules", std::to_string(cfg->rules.size())}, {"region", aws->region}});
+
+  std::vector<std::unique_ptr<AwsStack>> retired_aws;
+  std::vector<std::unique_ptr<config::Config>> retired_cfg;
   while (!g_stop) {
     if (g_reload.exchange(false)) {
       auto fresh = config::load(options.config_path);
-      if (!fresh.config) {
+      std::unique_ptr<AwsStack> next_aws;
+      if (fresh.config) next_aws = make_aws_stack(fresh.config->aws, clock, &metrics, error, &log);
+      if (!fresh.config || !next_aws) {
         for (const auto& d : fresh.diagnostics) log.error("reload rejected: " + d.str());
+        if (fresh.config) log.error("reload rejected: " + error);
         log.error("configuration reload failed; still running the previous configuration");
+        metrics.count_config_reload(false);
       } else {
-        auto next_aws = make_aws_stack(fresh.config->aws, clock, nullptr, error);
-        if (!next_aws) {
-          log.error("reload rejected: " + error);
-        } else {
-          dispatcher.reset();
-          aws = std::move(next_aws);
-          cfg = std::make_unique<config::Config>(std::move(*fresh.config));
-          dispatcher = make_dispatcher();
-          log.info("configuration reloaded", {{"rules", std::to_string(cfg->rules.size())}});
-        }
+        auto next_cfg = std::make_unique<config::Config>(std::move(*fresh.config));
+        delivery.replace(dispatcher_factory(*next_cfg, *next_aws));
+        // The old config and clients stay alive until the worker has swapped (replace() is synchronous).
+        auto next_source = std::make_unique<CloudWatchSource>(*next_aws->cloudwatch);
+        engine = std::make_unique<Engine>(*next_cfg, *next_source, log, next_aws->region);
+        source = std::move(next_source);
+        // A delivery pass in progress may still use the old senders: keep what they point to alive.
+        retired_aws.push_back(std::move(aws));
+        retired_cfg.push_back(std::move(cfg));
+        aws = std::move(next_aws);
+        cfg = std::move(next_cfg);
+        metrics.count_config_reload(true);
+        log.info("configuration reloaded", {{"rules", std::to_string(cfg->rules.size())}});
       }
     }
     const Time now = clock.now();
-    CloudWatchSource source(*aws->cloudwatch);
-    Engine engine(*cfg, source, log, aws->region);
-    auto report = engine.run(now, store.get(), true);
+    const auto started = std::chrono::steady_clock::now();
+    auto report = engine->run(now, store.get(), true);
+    metrics.record_cycle(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    Time wake;
     if (!report) {
       log.error("cycle failed: " + report.error().describe());
+      wake = next_cycle_after_failure(*cfg, clock.now());
     } else {
       log.debug("cycle done", {{"series", std::to_string(report->series)},
+                               {"fetched", std::to_string(report->series_fetched)},
                                {"datapoints", std::to_string(report->datapoints)},
                                {"notifications", std::to_string(report->notifications)}});
+      if (report->notifications > 0) delivery.wake();
+      export_cycle(metrics, report.value(), *store, clock.now());
+      metrics.set_ready(true);
+      status.publish(snapshot_of(report.value(), *store));
+      wake = next_cycle(*cfg, clock.now());
     }
-    dispatcher->deliver_due(clock.now());
-    if (g_stop) break;
-    // Wake for the next cycle, or sooner to retry owed notifications.
-    Time wake = next_cycle(*cfg, clock.now());
-    if (!store->due(wake).empty()) wake = std::min(wake, clock.now() + Duration{30});
-    while (!g_stop && !g_reload && clock.now() < wake) {
-      clock.sleep_until(wake);
-      if (!store->due(clock.now()).empty()) dispatcher->deliver_due(clock.now());
-    }
+    while (!g_stop && !g_reload && clock.now() < wake) clock.sleep_until(wake);
   }
+  log.info("stopping: delivering what is due (grace period)");
+  delivery.stop(Duration{10});
+  status.stop();
+  retired_aws.clear();
   log.info("batchwatch stopped");
   return 0;
 }

@@ -161,6 +161,8 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
   report.now = now;
   report.series = plan.series.size();
   if (auto fetched = fetch(plan, report); !fetched) return fetched.error();
+  for (const auto& key : plan.series)
+    if (const auto& pts = cache_.points(key); !pts.empty()) report.newest_datapoint.emplace_back(key.str(), pts.back().start);
 
   std::vector<StateUpdate> updates;
   std::map<std::string, std::map<std::string, AlarmState>> final_states;  // rule -> series -> state

@@ -47,6 +47,7 @@ struct CycleReport {
   std::size_t query_groups = 0;       // time ranges queried
   std::size_t datapoints = 0;
   std::size_t notifications = 0;
+  std::vector<std::pair<std::string, Time>> newest_datapoint;  // per series with data: its newest period start
 };
 
 // Whether a change to `state` owes a notification, given the last state one was owed for and the

@@ -48,7 +48,7 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
         } else if constexpr (std::is_same_v<S, AbsentSpec>) {
           return evaluate_absent(spec, window(Role::Primary), rule.metric.period);
         } else if constexpr (std::is_same_v<S, config::DeadlineRule>) {
-          return evaluate_deadline(spec.spec, window(Role::Primary), window(Role::Rate), at);
+          return evaluate_deadline(spec.spec, window(Role::Primary), window(Role::Rate), at, previous);
         } else if constexpr (std::is_same_v<S, config::CostRule>) {
           const Price* price = price_for(spec, inst.labels);
           if (price == nullptr) {

@@ -1,5 +1,6 @@
 #include "agent/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -29,7 +30,10 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
   } else {
     line = fmt::format("{} {:5} {}", format_rfc3339(now), name, message);
     for (const auto& [k, v] : fields) {
-      const bool quote = v.empty() || v.find_first_of(" \t\"=") != std::string::npos;
+      // Control characters too: a raw newline in a value would split the entry into two lines.
+      const bool quote = v.empty() || std::any_of(v.begin(), v.end(), [](unsigned char c) {
+                           return c <= ' ' || c == 0x7f || c == '"' || c == '=';
+                         });
       line += quote ? fmt::format(" {}={:?}", k, v) : fmt::format(" {}={}", k, v);
     }
   }

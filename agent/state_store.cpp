@@ -206,7 +206,12 @@ bool StateStore::commit(const std::vector<StateUpdate>& updates, std::string& er
     exec("ROLLBACK", ignored);
     return false;
   }
-  return exec("COMMIT", error);
+  if (exec("COMMIT", error)) return true;
+  // A failed COMMIT (SQLITE_BUSY, SQLITE_FULL, ...) may leave the transaction open; every later
+  // BEGIN would then fail with "cannot start a transaction within a transaction".
+  std::string ignored;
+  exec("ROLLBACK", ignored);
+  return false;
 }
 
 std::vector<OutboxRow> StateStore::due(Time now) const {
