@@ -57,12 +57,18 @@ Time next_deadline(const DailyDeadline& deadline, Time now) {
 }
 
 Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& backlog, const std::vector<Slot>& rate,
-                             Time now) {
+                             Time now, const Previous& previous) {
   Evaluation ev;
   Time due;
   std::string due_text;
+  bool missed = false;
   if (const auto* daily = std::get_if<DailyDeadline>(&spec.deadline)) {
     due = next_deadline(*daily, now);
+    // Still in ALARM for a deadline that has passed: keep that deadline (see kinds.hpp).
+    if (previous.state == AlarmState::Alarm && previous.marker && *previous.marker <= now) {
+      due = *previous.marker;
+      missed = true;
+    }
     const auto written = daily->text.empty() ? fmt::format("{:02}:{:02} {}", daily->minute_of_day / 60,
                                                            daily->minute_of_day % 60, daily->zone.name())
                                              : daily->text;
@@ -83,6 +89,12 @@ Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& 
     return ev;
   }
   const double pending = *ev.value;
+  if (missed && pending > 0) {
+    ev.state = AlarmState::Alarm;
+    ev.marker = due;
+    ev.reason = fmt::format("Deadline {} passed with backlog {} still pending", due_text, format_number(pending));
+    return ev;
+  }
   if (pending <= 0) {
     ev.state = AlarmState::Ok;
     ev.value = 0.0;
@@ -101,6 +113,7 @@ Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& 
   const auto unit = per_text(spec.rate_per);
   if (used == 0 || sum <= 0) {
     ev.state = AlarmState::Alarm;
+    ev.marker = due;
     ev.value.reset();
     ev.reason =
         fmt::format("Backlog {} is not draining: {}; deadline {}", format_number(pending),
@@ -114,6 +127,7 @@ Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& 
   const Time finish = now + Duration{static_cast<std::int64_t>(seconds)};
   ev.value = seconds / 60;
   ev.state = finish > due ? AlarmState::Alarm : AlarmState::Ok;
+  if (ev.state == AlarmState::Alarm) ev.marker = due;
   ev.reason = fmt::format("Projected finish {} (backlog {} at {}/{}, mean of {}) is {} the deadline {}",
                           format_rfc3339(finish), format_number(pending), format_number(mean), unit, periods(used),
                           finish > due ? "after" : (finish == due ? "at" : "before"), due_text);

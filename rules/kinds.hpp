@@ -81,8 +81,10 @@ struct DeadlineSpec {
 // strictly after `now`, else on the next local date (each resolved by TimeZone::to_utc, so a gap
 // time means the end of the gap and an overlap time its first occurrence).
 Time next_deadline(const DailyDeadline& deadline, Time now);
+// A daily deadline that passes while the rule is in ALARM and work is still pending stays the
+// deadline (marker) until the backlog drains: a missed night is not rescheduled to tomorrow.
 Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& backlog,
-                             const std::vector<Slot>& rate, Time now);
+                             const std::vector<Slot>& rate, Time now, const Previous& previous = {});
 
 // --- cost: token burn rate priced per model, against a budget.
 struct Price {

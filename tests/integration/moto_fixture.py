@@ -133,3 +133,33 @@ def run_batchwatch(args, moto=None, access_key=None, secret_key=None, timeout=60
         env["AWS_SECRET_ACCESS_KEY"] = secret_key or moto.secret_key
     env.update(extra_env or {})
     return subprocess.run([os.environ["BATCHWATCH_BIN"]] + args, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def event_rule_to_queue(moto, name, source="batchwatch", bus="default"):
+    """An EventBridge rule on `bus` matching events from `source`, delivering them to a new SQS queue.
+
+    Returns the queue URL; drain_queue() then yields the EventBridge events (detail parsed).
+    """
+    events, sqs = moto.client("events"), moto.client("sqs")
+    queue_url = sqs.create_queue(QueueName=name + "-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": [source]}))
+    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    return queue_url
+
+
+def pass_state_machine(moto, name):
+    """A Step Functions state machine that does nothing (one Pass state); returns its ARN."""
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+    return moto.client("stepfunctions").create_state_machine(
+        name=name, definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/batchwatch-test")["stateMachineArn"]
+
+
+def executions(moto, state_machine_arn):
+    """Every execution of the state machine, as {name: input parsed from JSON}."""
+    sfn = moto.client("stepfunctions")
+    out = {}
+    for e in sfn.list_executions(stateMachineArn=state_machine_arn)["executions"]:
+        out[e["name"]] = json.loads(sfn.describe_execution(executionArn=e["executionArn"]).get("input") or "null")
+    return out

@@ -204,3 +204,39 @@ TEST(Deadline, FlappingRateAroundTheLine) {
 
 }  // namespace
 }  // namespace bw
+
+namespace bw {
+namespace {
+
+// A daily deadline that passes in ALARM with work pending is not quietly moved to tomorrow: the
+// rule stays in ALARM against the missed deadline until the backlog drains.
+TEST(DeadlineMissed, StaysAlarmedAfterTheDeadlinePassesUntilTheBacklogDrains) {
+  DeadlineSpec spec;
+  spec.deadline = DailyDeadline{150, TimeZone::utc(), "02:30 UTC"};
+  spec.rate_periods = 1;
+  const Duration p{300};
+  auto slots = [&](Time end, double v) { return std::vector<Slot>{Slot{end - p, v}}; };
+
+  const Time before = *parse_rfc3339("2026-11-22T02:00:00Z");
+  auto first = evaluate_deadline(spec, slots(before, 1'000'000), slots(before, 10'000), before);
+  ASSERT_EQ(first.state, AlarmState::Alarm);  // 100 minutes of work, 30 minutes left
+  ASSERT_TRUE(first.marker);
+  EXPECT_EQ(*first.marker, *parse_rfc3339("2026-11-22T02:30:00Z"));
+
+  const Time after = *parse_rfc3339("2026-11-22T02:35:00Z");
+  const Previous prev{AlarmState::Alarm, before, first.marker};
+  auto late = evaluate_deadline(spec, slots(after, 50'000), slots(after, 100'000), after, prev);
+  EXPECT_EQ(late.state, AlarmState::Alarm);  // would finish in 30s, but tonight's deadline is gone
+  EXPECT_NE(late.reason.find("passed with backlog 50000.0 still pending"), std::string::npos) << late.reason;
+  EXPECT_EQ(*late.marker, *first.marker);
+
+  auto drained = evaluate_deadline(spec, slots(after, 0), slots(after, 100'000), after, prev);
+  EXPECT_EQ(drained.state, AlarmState::Ok);
+
+  // Without a previous ALARM the next day's deadline applies as before.
+  auto fresh = evaluate_deadline(spec, slots(after, 50'000), slots(after, 100'000), after);
+  EXPECT_EQ(fresh.state, AlarmState::Ok);
+}
+
+}  // namespace
+}  // namespace bw

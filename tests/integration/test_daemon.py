@@ -1,0 +1,175 @@
+"""`batchwatch run` as a process against moto: readiness, /metrics, the planner's call count,
+SIGHUP with a broken rule file, and SIGTERM."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import textwrap
+import time
+import unittest
+import urllib.request
+
+from moto_fixture import REGION, Moto, drain_queue, put_points, topic_with_queue
+
+
+def wait_for(predicate, timeout=30, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Daemon:
+    """A `batchwatch run` process whose stderr is collected in a file."""
+
+    def __init__(self, moto, config):
+        self.log_path = config + ".log"
+        self.log = open(self.log_path, "w")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=moto.access_key, AWS_SECRET_ACCESS_KEY=moto.secret_key)
+        self.proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug"],
+                                     stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+        port = wait_for(lambda: self.proc.poll() is not None or re.search(r"status server listening .*port=(\d+)",
+                                                                            self.stderr()), what="status port")
+        if self.proc.poll() is not None:
+            raise AssertionError("batchwatch run exited: " + self.stderr())
+        self.base = f"http://127.0.0.1:{port.group(1)}"
+
+    def stderr(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def metric(self, name, labels=""):
+        _, body = self.get("/metrics")
+        m = re.search(r"^" + re.escape(name + labels) + r" ([0-9.e+]+)$", body, re.M)
+        return float(m.group(1)) if m else None
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+class RunAgainstMoto(unittest.TestCase):
+    def setUp(self):
+        self.moto = Moto()
+        self.moto.enable_auth()
+        self.dir = tempfile.mkdtemp(prefix="bw-run-")
+        self.topic_arn, self.queue_url = topic_with_queue(self.moto, "ops")
+        self.daemon = None
+
+    def tearDown(self):
+        if self.daemon:
+            self.daemon.stop()
+        self.moto.stop()
+        shutil.rmtree(self.dir)
+
+    def write_config(self, rules):
+        os.makedirs(os.path.join(self.dir, "rules"), exist_ok=True)
+        with open(os.path.join(self.dir, "rules", "rules.yaml"), "w") as f:
+            f.write(textwrap.dedent(rules))
+        path = os.path.join(self.dir, "agent.yaml")
+        with open(path, "w") as f:
+            f.write(textwrap.dedent(f"""\
+                aws: {{region: us-east-1, endpoint_url: "{self.moto.endpoint}"}}
+                poll: {{delay: 0s}}
+                state: {{path: state.db}}
+                server: {{listen: "127.0.0.1:0"}}
+                targets:
+                  ops: {{type: sns, topic_arn: "{self.topic_arn}"}}
+                rule_files: [rules/*.yaml]
+                """))
+        return path
+
+    def test_alarm_delivered_ready_metrics_reload_and_sigterm(self):
+        now = int(time.time()) // 60 * 60
+        put_points(self.moto, "NumberOfRecordsPendingProcessing", "m1", now - 600, [50_000] * 10)
+        config = self.write_config("""\
+            rules:
+              - name: backlog-high
+                kind: threshold
+                metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
+                         dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
+                comparison: ">"
+                threshold: 40000
+                evaluation_periods: 3
+                notify: [ops]
+            """)
+        self.daemon = Daemon(self.moto, config)
+        wait_for(lambda: self.daemon.get("/readyz")[0] == 200, what="ready")
+        self.assertEqual(self.daemon.get("/healthz"), (200, "ok\n"))
+        messages = wait_for(lambda: drain_queue(self.moto, self.queue_url), what="the ALARM on SNS")
+        self.assertEqual(len(messages), 1)
+        self.assertEqual(json.loads(messages[0]["Message"])["NewStateValue"], "ALARM")
+        self.assertGreaterEqual(self.daemon.metric("batchwatch_cycles_total"), 1)
+        self.assertEqual(self.daemon.metric("batchwatch_getmetricdata_calls_total"), 1)
+        wait_for(lambda: self.daemon.metric("batchwatch_notifications_total", '{target="ops",outcome="delivered"}'),
+                 what="delivered counter")
+        alerts = json.loads(self.daemon.get("/api/v1/alerts")[1])["alerts"]
+        self.assertEqual([(a["rule"], a["state"]) for a in alerts], [("backlog-high", "ALARM")])
+
+        # A broken rule file: the reload is refused, the old rules keep running.
+        with open(os.path.join(self.dir, "rules", "rules.yaml"), "a") as f:
+            f.write("    tresholds: 5\n")
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "configuration reload failed" in self.daemon.stderr(), what="reload failure logged")
+        self.assertIn('unknown key "tresholds"', self.daemon.stderr())
+        self.assertEqual(self.daemon.metric("batchwatch_config_reloads_total", '{result="failure"}'), 1)
+        self.assertEqual(self.daemon.get("/healthz")[0], 200)
+        self.assertIsNone(self.daemon.proc.poll())
+
+        self.assertEqual(self.daemon.stop(signal.SIGTERM), 0)
+        self.assertIn("batchwatch stopped", self.daemon.stderr())
+        self.assertEqual(drain_queue(self.moto, self.queue_url), [])  # nothing sent twice
+
+    def test_three_rules_two_series_1200_models_cost_five_calls(self):
+        now = int(time.time()) // 60 * 60
+        cw = self.moto.client("cloudwatch")
+        import datetime
+        stamp = datetime.datetime.fromtimestamp(now - 120, tz=datetime.timezone.utc)
+        for metric in ("NumberOfRecordsPendingProcessing", "NumberOfInputTokensProcessedPerMinute"):
+            data = [{"MetricName": metric, "Dimensions": [{"Name": "modelId", "Value": f"model-{i:04}"}],
+                     "Timestamp": stamp, "Value": 1.0} for i in range(1200)]
+            for i in range(0, len(data), 1000):
+                cw.put_metric_data(Namespace="AWS/Bedrock/Batch", MetricData=data[i:i + 1000])
+        rule = """\
+              - name: {name}
+                kind: threshold
+                metric: {{namespace: AWS/Bedrock/Batch, name: {metric}, dimensions: {{modelId: "*"}},
+                         stat: Maximum, period: 1m}}
+                comparison: ">"
+                threshold: {threshold}
+                notify: []
+            """
+        rule = textwrap.indent(textwrap.dedent(rule), "  ")
+        config = self.write_config("rules:\n" + "".join([
+            rule.format(name="backlog-a", metric="NumberOfRecordsPendingProcessing", threshold=10),
+            rule.format(name="backlog-b", metric="NumberOfRecordsPendingProcessing", threshold=20),
+            rule.format(name="tokens", metric="NumberOfInputTokensProcessedPerMinute", threshold=10)]))
+        self.daemon = Daemon(self.moto, config)
+        wait_for(lambda: self.daemon.get("/readyz")[0] == 200, timeout=120, what="first cycle")
+        self.assertEqual(self.daemon.metric("batchwatch_getmetricdata_calls_total"), 5)  # ceil(2400 / 500)
+        self.assertEqual(self.daemon.metric("batchwatch_cloudwatch_metrics_requested_total"), 2400)
+
+
+if __name__ == "__main__":
+    unittest.main()
