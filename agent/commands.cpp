@@ -33,7 +33,14 @@ std::optional<config::Config> load_config(const std::string& path, Logger& log) 
   return std::move(loaded.config);
 }
 
-std::string value_text(const std::optional<double>& v) { return v ? format_number(*v) : "-"; }
+// For the table only (JSON keeps full precision): at most two decimals, trailing zeros dropped.
+std::string value_text(const std::optional<double>& v) {
+  if (!v) return "-";
+  auto s = fmt::format("{:.2f}", *v);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
 
 void print_results(const CycleReport& report, bool json) {
   for (const auto& r : report.results) {

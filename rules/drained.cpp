@@ -5,7 +5,9 @@
 // k = slots_for(hold, period) zero slots are needed. A slot's value is its datapoint; a missing slot is
 // 0 only with `treat_missing_data: zero` (missing_is_zero), otherwise it is *unknown* and breaks a zero
 // run: Bedrock publishes nothing when no job runs, so silence proves nothing about the backlog. The
-// zero run is counted back from the newest slot; its first slot is the drain's start.
+// zero run is counted back from the newest real datapoint: trailing silence after it neither counts
+// as zero nor hides it (Bedrock publishes zeros for a while after a job ends, then nothing, and an
+// agent that starts later must still see that drain). Its first slot is the drain's start.
 //
 // States (previous -> next):
 //   INSUFFICIENT_DATA: no backlog seen yet. Armed iff the window holds a real value > 0. Unarmed it
@@ -43,6 +45,7 @@ struct Scan {
   int run = 0;                             // trailing zero slots
   std::optional<std::size_t> breaker;      // index of the slot that ended the run, if any
   bool any_positive = false;
+  std::size_t run_end = 0;                 // one past the run's newest slot
 };
 
 Scan scan(const std::vector<Slot>& w, bool missing_is_zero) {
@@ -53,7 +56,12 @@ Scan scan(const std::vector<Slot>& w, bool missing_is_zero) {
       if (*w[i].value > 0) s.any_positive = true;
     }
   }
-  for (std::size_t i = w.size(); i-- > 0;) {
+  std::size_t end = w.size();
+  if (!missing_is_zero)
+    while (end > 0 && !w[end - 1].value) --end;  // trailing silence: skipped, not zero
+  if (end == 0) end = w.size();                  // nothing real at all: let the run logic report it
+  s.run_end = end;
+  for (std::size_t i = end; i-- > 0;) {
     const auto v = w[i].value ? w[i].value : (missing_is_zero ? std::optional<double>{0.0} : std::nullopt);
     if (!v || *v != 0) {
       s.breaker = i;
@@ -112,7 +120,7 @@ Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& ba
   }
 
   if (s.run >= k) {
-    const auto first_zero = backlog.size() - static_cast<std::size_t>(s.run);
+    const auto first_zero = s.run_end - static_cast<std::size_t>(s.run);
     ev.state = AlarmState::Drained;
     ev.marker = backlog[first_zero].start;
     std::string after = "a backlog seen earlier";
@@ -133,6 +141,7 @@ Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& ba
     return ev;
   }
   if (s.run == 0) {
+    if (s.run_end < backlog.size()) breaker = &backlog[s.run_end];  // the silence after the newest value
     if (breaker->value) {
       ev.reason = fmt::format("Backlog {} pending", format_number(*breaker->value));
     } else {
@@ -142,7 +151,7 @@ Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& ba
     }
     return ev;
   }
-  const auto first_zero = backlog.size() - static_cast<std::size_t>(s.run);
+  const auto first_zero = s.run_end - static_cast<std::size_t>(s.run);
   ev.reason = fmt::format("Backlog 0.0 for {} since {}, drained once 0.0 for {}", format_duration(period * s.run),
                           when(backlog[first_zero].start), format_duration(spec.hold));
   if (breaker && !breaker->value)

@@ -44,11 +44,16 @@ def simulate(now_minute):
          for i in range(MINUTES)])
     put("amazon.nova-lite-v1:0", "NumberOfRecordsPendingProcessing",
         [30_000 + (0 if i < MINUTES - 30 else 600 * (i - (MINUTES - 30))) for i in range(MINUTES)])
-    # Llama 3 70B: a job that finished an hour ago; Bedrock then publishes nothing.
+    # Llama 3 70B: a job that drained an hour ago (zeros for ten minutes, then Bedrock publishes
+    # nothing): the drain rule fires DRAINED once.
     put("meta.llama3-70b-instruct-v1:0", "NumberOfInputTokensProcessedPerMinute",
         [300_000 + rnd.randint(-10_000, 10_000) for _ in range(MINUTES - 60)])
     put("meta.llama3-70b-instruct-v1:0", "NumberOfRecordsPendingProcessing",
-        [max(0, 24_000 - 200 * i) for i in range(MINUTES - 60)])
+        [max(0, 24_000 - 200 * i) for i in range(MINUTES - 50)])
+    # Token backlogs (1,000 tokens a record) feed the deadline rule.
+    for model in ("anthropic.claude-3-haiku", "amazon.nova-lite-v1:0", "meta.llama3-70b-instruct-v1:0"):
+        begin, records = series[(model, "NumberOfRecordsPendingProcessing")]
+        put(model, "NumberOfTokensPendingProcessing", [r * 1000 for r in records])
     return series
 
 
@@ -71,7 +76,7 @@ def main():
         for (model, metric), (start, values) in series.items():
             put_points(moto, metric, model, start, values)
         points = sum(len(v) for _, v in series.values())
-        print(f"demo: seeded {points} datapoints: 3 models x 2 AWS/Bedrock/Batch metrics, last 3 hours")
+        print(f"demo: seeded {points} datapoints: 3 models x 3 AWS/Bedrock/Batch metrics, last 3 hours")
 
         agent_file = os.path.join(workdir, "agent.yaml")
         with open(agent_file, "w") as f:

@@ -57,8 +57,9 @@ TEST(Drained, Table) {
       {"flapping back up inside hold", "5 0 0 5 0 0 0 0", kOk, kNone, false, kOk, kNone, "0.0 for 4m"},
       {"missing breaks the run", "1200 0 0 0 - 0 0 0 0", kOk, kNone, false, kOk, kNone,
        "the missing datapoint at 22/11/26 00:04:00 breaks the zero run (missing is not zero)"},
-      {"missing newest is not zero", "1200 0 0 0 0 0 -", kOk, kNone, false, kOk, kNone,
-       "Backlog unknown: no datapoint at 22/11/26 00:06:00 (missing is not zero; latest 0.0 at 22/11/26 00:05:00)"},
+      // Zeros held for `for` then silence: Bedrock stops publishing after a job; the drain stands.
+      {"zeros held, then silence", "1200 0 0 0 0 0 -", kOk, kNone, false, kDrained, 1,
+       "Backlog drained: 0.0 for 5m since 22/11/26 00:01:00 after 1200.0"},
       {"missing as zero completes the run", "1200 0 0 - 0 0", kIns, kNone, true, kDrained, 1, "0.0 for 5m"},
       {"job ended, metric stopped", "1200 - - - - -", kOk, kNone, true, kDrained, 1, "after 1200.0"},
       {"job ended, metric stopped, not zero", "1200 - - - - -", kOk, kNone, false, kOk, kNone, "Backlog unknown"},
