@@ -5,14 +5,8 @@
 namespace bw::aws {
 namespace {
 
-Error protocol_error(std::string operation, std::string message) {
-  Error e;
-  e.kind = Error::Kind::Protocol;
-  e.service = "monitoring";
-  e.operation = std::move(operation);
-  e.code = "MalformedResponse";
-  e.message = std::move(message);
-  return e;
+Error protocol_error(std::string_view operation, std::string message) {
+  return malformed_response("monitoring", operation, std::move(message));
 }
 
 nlohmann::json dimensions_json(const std::vector<MetricDimension>& dims, bool with_values) {

@@ -13,6 +13,16 @@ std::string Error::describe() const {
   return out;
 }
 
+Error malformed_response(std::string_view service, std::string_view operation, std::string message) {
+  Error e;
+  e.kind = Error::Kind::Protocol;
+  e.service = service;
+  e.operation = operation;
+  e.code = "MalformedResponse";
+  e.message = std::move(message);
+  return e;
+}
+
 bool Error::retryable() const {
   if (kind == Kind::Transport) return true;
   if (kind != Kind::Api) return false;

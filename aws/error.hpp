@@ -2,6 +2,7 @@
 // Runtime failures are values: every AWS call returns Result<T>, never throws.
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -31,6 +32,9 @@ struct Error {
   std::string describe() const;
   bool retryable() const;
 };
+
+// An answer that could not be understood (not JSON/XML, a field missing): code MalformedResponse.
+Error malformed_response(std::string_view service, std::string_view operation, std::string message);
 
 template <class T>
 class [[nodiscard]] Result {

@@ -158,13 +158,7 @@ Result<nlohmann::json> ServiceClient::call_json(std::string_view target_prefix, 
   if (!resp) return resp.error();
   auto parsed = nlohmann::json::parse(resp->body, nullptr, false);
   if (parsed.is_discarded()) {
-    Error e;
-    e.kind = Error::Kind::Protocol;
-    e.service = endpoint_.signing_name;
-    e.operation = operation;
-    e.code = "MalformedResponse";
-    e.message = "response is not JSON: " + resp->body.substr(0, 200);
-    return e;
+    return malformed_response(endpoint_.signing_name, operation, "response is not JSON: " + resp->body.substr(0, 200));
   }
   return parsed;
 }

@@ -26,24 +26,12 @@ Result<std::string> SnsClient::publish(const PublishRequest& request) {
   if (!body) return body.error();
   pugi::xml_document doc;
   if (!doc.load_buffer(body->data(), body->size())) {
-    Error e;
-    e.kind = Error::Kind::Protocol;
-    e.service = "sns";
-    e.operation = "Publish";
-    e.code = "MalformedResponse";
-    e.message = "response is not XML: " + body->substr(0, 200);
-    return e;
+    return malformed_response("sns", "Publish", "response is not XML: " + body->substr(0, 200));
   }
   std::string id = doc.child("PublishResponse").child("PublishResult").child_value("MessageId");
   if (id.empty()) {
     // Without a MessageId we cannot claim delivery: treat it as a failure so the outbox retries.
-    Error e;
-    e.kind = Error::Kind::Protocol;
-    e.service = "sns";
-    e.operation = "Publish";
-    e.code = "MalformedResponse";
-    e.message = "Publish answered without a MessageId: " + body->substr(0, 200);
-    return e;
+    return malformed_response("sns", "Publish", "Publish answered without a MessageId: " + body->substr(0, 200));
   }
   return id;
 }

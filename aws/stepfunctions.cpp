@@ -14,13 +14,7 @@ nlohmann::json start_execution_request(const StartExecutionRequest& r) {
 Result<StartExecutionResult> parse_start_execution_response(const nlohmann::json& response) {
   auto arn = response.is_object() ? response.find("executionArn") : response.end();
   if (!response.is_object() || arn == response.end() || !arn->is_string()) {
-    Error e;
-    e.kind = Error::Kind::Protocol;
-    e.service = "states";
-    e.operation = "StartExecution";
-    e.code = "MalformedResponse";
-    e.message = "response has no executionArn";
-    return e;
+    return malformed_response("states", "StartExecution", "response has no executionArn");
   }
   StartExecutionResult out{arn->get<std::string>(), std::nullopt};
   // JSON 1.0 timestamps are epoch seconds, possibly with a fraction.

@@ -8,13 +8,7 @@ namespace bw::aws {
 namespace {
 
 Error protocol_error(std::string_view operation, std::string message) {
-  Error e;
-  e.kind = Error::Kind::Protocol;
-  e.service = "sts";
-  e.operation = operation;
-  e.code = "MalformedResponse";
-  e.message = std::move(message);
-  return e;
+  return malformed_response("sts", operation, std::move(message));
 }
 
 // The first element named `name` below `node` (depth-first, at most 8 levels: enough for any STS answer, and
