@@ -113,3 +113,68 @@ class FaultProxy:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Blackhole:
+    """A TCP listener on 127.0.0.1 that accepts connections and reads what arrives but never answers.
+
+    A request sent to Blackhole.url stays in flight until the client gives up (its own timeout) or dies: a
+    delivery that has started and not finished. Everything received is kept per connection, in order.
+    """
+
+    def __init__(self):
+        import socket
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.lock = threading.Lock()
+        self._received = []  # one bytearray per connection
+        self._conns = []
+        self._stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stopped:
+            try:
+                conn, _ = self._socket.accept()
+            except OSError:
+                return
+            buf = bytearray()
+            with self.lock:
+                self._conns.append(conn)
+                self._received.append(buf)
+            threading.Thread(target=self._read, args=(conn, buf), daemon=True).start()
+
+    def _read(self, conn, buf):
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self.lock:
+                buf.extend(chunk)
+
+    def received(self):
+        """What each connection has sent so far, decoded."""
+        with self.lock:
+            return [bytes(b).decode(errors="replace") for b in self._received]
+
+    def stop(self):
+        import socket
+        self._stopped = True
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)  # wakes the accept() in progress
+        except OSError:
+            pass
+        self._socket.close()
+        with self.lock:
+            for c in self._conns:
+                try:
+                    c.close()
+                except OSError:
+                    pass
