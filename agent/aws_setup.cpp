@@ -5,6 +5,7 @@
 #include <cctype>
 #include <random>
 
+#include "agent/multi_source.hpp"
 #include "aws/endpoints.hpp"
 
 namespace bw::agent {
@@ -53,7 +54,53 @@ class SkewLogger final : public aws::RequestObserver {
   Logger* log_;
 };
 
+// One account's CloudWatch in one region: owns its AssumeRole credentials and clients.
+class AccountCloudWatch final : public MetricSource {
+ public:
+  AccountCloudWatch(const AwsStack& stack, const config::AwsConfig& cfg, const config::Account& account,
+                    const std::string& region) {
+    aws::ProviderDeps deps = stack.provider_deps;  // STS of the base stack: region and endpoint as configured
+    aws::AssumeRoleRequest request;
+    request.role_arn = account.role_arn;
+    request.external_id = account.external_id;
+    request.role_session_name = "batchwatch";
+    credentials_ = aws::make_caching_provider(aws::make_assume_role_provider(deps, *stack.credentials, request),
+                                              stack.context.clock);
+    aws::ServiceContext ctx = stack.context;
+    ctx.credentials = credentials_.get();
+    client_ = std::make_unique<aws::ServiceClient>(
+        ctx, aws::Endpoint{resolve_endpoint(cfg, "monitoring", region, stack.use_fips), region, "monitoring"});
+    cloudwatch_ = std::make_unique<aws::CloudWatchClient>(*client_);
+    source_ = std::make_unique<CloudWatchSource>(*cloudwatch_);
+  }
+  Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+                                                    Time end) override {
+    return source_->fetch(keys, start, end);
+  }
+  Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override {
+    return source_->discover(metric);
+  }
+
+ private:
+  std::unique_ptr<aws::CredentialsProvider> credentials_;
+  std::unique_ptr<aws::ServiceClient> client_;
+  std::unique_ptr<aws::CloudWatchClient> cloudwatch_;
+  std::unique_ptr<CloudWatchSource> source_;
+};
+
 }  // namespace
+
+std::unique_ptr<MetricSource> make_metric_source(AwsStack& stack, const config::AwsConfig& cfg) {
+  if (cfg.accounts.empty()) return std::make_unique<CloudWatchSource>(*stack.cloudwatch);
+  std::vector<AccountsSource::Member> members;
+  for (const auto& account : cfg.accounts) {
+    const std::vector<std::string> regions =
+        account.regions.empty() ? std::vector<std::string>{stack.region} : account.regions;
+    for (const auto& region : regions)
+      members.push_back({account.name, region, std::make_unique<AccountCloudWatch>(stack, cfg, account, region)});
+  }
+  return std::make_unique<AccountsSource>(std::move(members));
+}
 
 std::string resolve_region(const config::AwsConfig& aws, aws::EnvLookup env) {
   if (!aws.region.empty()) return aws.region;

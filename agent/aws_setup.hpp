@@ -18,6 +18,7 @@
 
 #include "agent/clock.hpp"
 #include "agent/log.hpp"
+#include "agent/metric_source.hpp"
 #include "aws/cloudwatch.hpp"
 #include "aws/credentials_chain.hpp"
 #include "aws/sns.hpp"
@@ -52,6 +53,13 @@ std::string resolve_region(const config::AwsConfig& aws, aws::EnvLookup env);
 // aws.endpoints[service], else aws.endpoint_url, else the public endpoint (FIPS when `fips`).
 std::string resolve_endpoint(const config::AwsConfig& aws, const std::string& service, const std::string& region,
                              bool fips = false);
+
+// Where the rules' datapoints come from: the stack's CloudWatch when aws.accounts is empty; else an
+// AccountsSource (agent/multi_source.hpp) with, per account and region (the account's regions, else the
+// stack's), a CloudWatch client signed with credentials from STS AssumeRole (role_arn, external_id, session
+// name "batchwatch") on top of the stack's credentials, cached. Endpoints resolve as for the stack
+// (aws.endpoint_url / aws.endpoints apply to every account). The source refers to `stack`: keep it alive.
+std::unique_ptr<MetricSource> make_metric_source(AwsStack& stack, const config::AwsConfig& aws);
 
 std::unique_ptr<AwsStack> make_aws_stack(const config::AwsConfig& aws, Clock& clock, aws::RequestObserver* observer,
                                          std::string& error, Logger* log = nullptr);

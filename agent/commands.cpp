@@ -89,8 +89,8 @@ int cmd_once(const OnceOptions& options, Logger& log) {
     log.error(error);
     return 2;
   }
-  CloudWatchSource source(*aws->cloudwatch);
-  Engine engine(*cfg, source, log, aws->region);
+  auto source = make_metric_source(*aws, cfg->aws);
+  Engine engine(*cfg, *source, log, aws->region);
   const Time now = options.now.value_or(clock.now());
   auto report = engine.run(now, store.get(), !options.dry_run, clock.now());
   if (!report) {

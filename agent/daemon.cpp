@@ -143,7 +143,7 @@ int cmd_run(const RunOptions& options, Logger& log) {
   DeliveryWorker delivery(clock, log);
   delivery.start(std::move(delivery_store), dispatcher_factory(*cfg, *aws));  // undelivered rows go out first
 
-  auto source = std::make_unique<CloudWatchSource>(*aws->cloudwatch);
+  auto source = make_metric_source(*aws, cfg->aws);
   auto engine = std::make_unique<Engine>(*cfg, *source, log, aws->region);
   log.info("batchwatch started",
            {{"config", options.config_path}, {"rules", std::to_string(cfg->rules.size())}, {"region", aws->region}});
@@ -164,7 +164,7 @@ int cmd_run(const RunOptions& options, Logger& log) {
         auto next_cfg = std::make_unique<config::Config>(std::move(*fresh.config));
         delivery.replace(dispatcher_factory(*next_cfg, *next_aws));
         // The old config and clients stay alive until the worker has swapped (replace() is synchronous).
-        auto next_source = std::make_unique<CloudWatchSource>(*next_aws->cloudwatch);
+        auto next_source = make_metric_source(*next_aws, next_cfg->aws);
         engine = std::make_unique<Engine>(*next_cfg, *next_source, log, next_aws->region);
         source = std::move(next_source);
         // A delivery pass in progress may still use the old senders: keep what they point to alive.

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <regex>
+#include <set>
 
 #include "config/loader.hpp"
 #include "config/targets.hpp"
@@ -48,10 +50,93 @@ void check_url(const Sink& sink, const Scalar& url, std::string_view what) {
     sink.error(url.mark, fmt::format("invalid {} \"{}\" (use an http:// or https:// URL)", what, url.text));
 }
 
+bool valid_region_code(std::string_view s) {
+  static const std::regex re("[a-z]{2}(-[a-z]+)+-[0-9]+");
+  return std::regex_match(s.begin(), s.end(), re);
+}
+
+bool valid_role_arn(std::string_view s) {
+  static const std::regex re(R"(arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+)");
+  return std::regex_match(s.begin(), s.end(), re);
+}
+
+void read_account(const Sink& sink, const YAML::Node& item, const YAML::Mark& item_mark, int index,
+                  std::set<std::string>& names, AwsConfig& aws) {
+  const MapReader a(sink, item, item_mark, fmt::format("account #{}", index), "");
+  if (!a.valid()) return;
+  a.check_keys({"name", "role_arn", "external_id", "regions"});
+  Account account;
+  const bool has_name = a.require("name", "the account's label value, e.g. name: prod");
+  const bool has_role = a.require("role_arn", "the role to assume, e.g. role_arn: arn:aws:iam::111111111111:role/batchwatch");
+  bool ok = has_name && has_role;
+  if (auto name = a.scalar("name")) {
+    if (!valid_name(name->text)) {
+      sink.error(name->mark, fmt::format("invalid account name \"{}\" (use letters, digits, '.', '_' and '-')",
+                                         name->text));
+      ok = false;
+    } else if (!names.insert(name->text).second) {
+      sink.error(name->mark, fmt::format("account \"{}\" is listed twice (account names must be unique)", name->text));
+      ok = false;
+    }
+    account.name = name->text;
+  } else {
+    ok = false;
+  }
+  if (auto arn = a.scalar("role_arn")) {
+    if (!valid_role_arn(arn->text)) {
+      sink.error(arn->mark, fmt::format("invalid role_arn \"{}\" (use arn:aws:iam::ACCOUNT_ID:role/NAME)", arn->text));
+      ok = false;
+    }
+    account.role_arn = arn->text;
+  } else {
+    ok = false;
+  }
+  if (auto id = a.string("external_id")) account.external_id = *id;
+  if (auto regions = a.string_list("regions")) {
+    std::set<std::string> seen;
+    for (const auto& reg : *regions) {
+      if (!valid_region_code(reg.text)) {
+        sink.error(reg.mark, fmt::format("invalid region \"{}\" (use a region code such as us-east-1)", reg.text));
+        ok = false;
+      } else if (!seen.insert(reg.text).second) {
+        sink.error(reg.mark, fmt::format("region \"{}\" is listed twice for account \"{}\"", reg.text,
+                                         account.name));
+        ok = false;
+      }
+      account.regions.push_back(reg.text);
+    }
+  }
+  if (ok) aws.accounts.push_back(std::move(account));
+}
+
+void read_accounts(const Sink& sink, const MapReader& r, AwsConfig& aws) {
+  const auto list = r.node("accounts");
+  if (!list || list->IsNull()) return;
+  const auto mark = r.value_mark("accounts");
+  if (!list->IsSequence()) {
+    sink.error(mark, fmt::format("\"aws.accounts\" must be a list of accounts (each starting with \"- name: ...\"), "
+                                 "not {}",
+                                 describe(*list)));
+    return;
+  }
+  std::set<std::string> names;
+  int index = 0;
+  for (const auto& item : *list) {
+    ++index;
+    const auto item_mark = mark_or(item, mark);
+    if (!item.IsMap())
+      sink.error(item_mark, fmt::format("account #{} must be a map (name: ..., role_arn: ..., regions: [...]), "
+                                        "not {}",
+                                        index, describe(item)));
+    else
+      read_account(sink, item, item_mark, index, names, aws);
+  }
+}
+
 void read_aws(const Sink& sink, const MapReader& top, AwsConfig& aws) {
   const auto r = top.map("aws", "\"aws\"");
   if (!r.valid()) return;
-  r.check_keys({"region", "profile", "endpoint_url", "endpoints"});
+  r.check_keys({"region", "profile", "endpoint_url", "endpoints", "accounts"});
   if (auto region = r.scalar("region")) {
     if (!region->text.empty() && !is_lower_token(region->text))
       sink.error(region->mark,
@@ -77,6 +162,7 @@ void read_aws(const Sink& sink, const MapReader& top, AwsConfig& aws) {
     check_url(sink, *url, fmt::format("endpoint for \"{}\"", e.key));
     aws.endpoints[e.key] = url->text;
   }
+  read_accounts(sink, r, aws);
 }
 
 void read_poll(const MapReader& top, PollConfig& poll) {
@@ -182,6 +268,28 @@ std::vector<std::string> expand_rule_files(const Sink& sink, const MapReader& to
 }  // namespace
 }  // namespace detail
 
+std::vector<Diagnostic> add_account_dimensions(Config& config) {
+  std::vector<Diagnostic> diags;
+  for (auto& rule : config.rules) {
+    if (std::holds_alternative<CompositeSpec>(rule.spec)) continue;
+    auto& dims = rule.metric.dimensions;
+    bool clash = false;
+    for (const auto& d : dims)
+      if (d.name == kAccountDimension || d.name == kRegionDimension) {
+        diags.push_back(Diagnostic{rule.file, rule.line, 1,
+                                   fmt::format("rule \"{}\": its metric has a dimension named \"{}\", which "
+                                               "aws.accounts adds to every rule (rename or drop it)",
+                                               rule.name, d.name)});
+        clash = true;
+      }
+    if (clash) continue;
+    dims.push_back(Dimension{kAccountDimension, "*"});
+    dims.push_back(Dimension{kRegionDimension, "*"});
+    std::sort(dims.begin(), dims.end());
+  }
+  return diags;
+}
+
 LoadResult load(const std::string& agent_file, EnvLookup env) {
   using namespace detail;
   LoadResult result;
@@ -235,6 +343,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
   check_silence_rules(sink, silence_rules, ctx);
   sort_diagnostics(diags, 0);
   diags.insert(diags.end(), rule_file_diags.begin(), rule_file_diags.end());
+  if (diags.empty() && !cfg.aws.accounts.empty()) diags = add_account_dimensions(cfg);
   if (diags.empty()) result.config = std::move(cfg);
   return result;
 }

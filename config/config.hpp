@@ -21,11 +21,21 @@ struct Diagnostic {
   std::string str() const;
 };
 
+// One AWS account the rules also run in (aws.accounts): its metrics are read with credentials from STS
+// AssumeRole of `role_arn` on top of the base chain.
+struct Account {
+  std::string name;         // [A-Za-z0-9._-]+, unique; the value of the `account` label
+  std::string role_arn;     // arn:aws[-partition]:iam::ACCOUNT:role/NAME
+  std::string external_id;  // "" = none
+  std::vector<std::string> regions;  // empty = the agent's region
+};
+
 struct AwsConfig {
   std::string region;        // "" = from the environment
   std::string profile;       // "" = the default chain
   std::string endpoint_url;  // one endpoint for every service (moto, LocalStack)
   std::map<std::string, std::string> endpoints;  // per-service override: monitoring, sns, sts, ...
+  std::vector<Account> accounts;  // empty: only the base credentials' account, in `region`
 };
 
 struct PollConfig {
@@ -137,6 +147,14 @@ std::optional<std::string> process_env(const char* name);
 
 // Loads and validates the agent file and every rule file; collects every problem, not just the first.
 LoadResult load(const std::string& agent_file, EnvLookup env = process_env);
+
+// With aws.accounts: appends the wildcard dimensions `account: "*"` and `region: "*"` to the metric of every
+// non-composite rule (re-sorted), so each rule expands per (account, region) and its labels carry both.
+// load() calls it when accounts are configured; returns a diagnostic for each rule whose metric already
+// has a dimension of either name.
+inline constexpr const char* kAccountDimension = "account";
+inline constexpr const char* kRegionDimension = "region";
+std::vector<Diagnostic> add_account_dimensions(Config& config);
 
 // Loads one rule file's text on its own (unit tests, `check` of a single file).
 std::vector<Rule> parse_rules(const std::string& text, const std::string& file_name,
