@@ -74,6 +74,207 @@ Result<std::string> parse_get_metric_data_response(const nlohmann::json& respons
   return std::string{};
 }
 
+namespace {
+
+// SAX handler for a GetMetricData response: fills the result vectors as the tokens arrive, with the
+// same checks (and messages) as the DOM version above. Containers it does not need are skipped.
+class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit GetMetricDataSax(std::vector<MetricDataResult>& into) : into_(into) {
+    for (std::size_t i = 0; i < into_.size(); ++i) index_.emplace(into_[i].id, i);
+  }
+  std::string error;
+  std::string next_token;
+
+  bool null() override { return scalar(Kind::Other); }
+  bool boolean(bool) override { return scalar(Kind::Other); }
+  bool number_integer(number_integer_t v) override { return number(static_cast<double>(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return number(static_cast<double>(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return number(v); }
+  bool string(string_t& v) override {
+    if (skip_ == 0 && depth_ == 1 && key_ == Key::NextToken) {
+      next_token = std::move(v);
+      return true;
+    }
+    if (skip_ == 0 && depth_ == 3 && key_ == Key::Id) {
+      id_ = std::move(v);
+      has_id_ = true;
+      return true;
+    }
+    if (skip_ == 0 && depth_ == 3 && key_ == Key::StatusCode) {
+      status_ = std::move(v);
+      has_status_ = true;
+      return true;
+    }
+    return scalar(Kind::Other);
+  }
+  bool binary(binary_t&) override { return scalar(Kind::Other); }
+  bool key(string_t& k) override {
+    if (skip_ > 0) return true;
+    if (depth_ == 1) key_ = k == "MetricDataResults" ? Key::Results : k == "NextToken" ? Key::NextToken : Key::Other;
+    else if (depth_ == 3)
+      key_ = k == "Id" ? Key::Id : k == "StatusCode" ? Key::StatusCode : k == "Timestamps" ? Key::Timestamps
+           : k == "Values" ? Key::Values : Key::Other;
+    return true;
+  }
+  bool start_object(std::size_t) override { return open(false); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    if (error.empty()) error = "response is not JSON";
+    return false;
+  }
+
+ private:
+  enum class Key { Other, Results, NextToken, Id, StatusCode, Timestamps, Values };
+  enum class Kind { Number, Other };
+  struct Column {
+    bool present = false, is_array = false, non_numeric = false;
+    std::size_t count = 0;
+  };
+
+  bool fail(std::string message) {
+    error = std::move(message);
+    return false;
+  }
+  Column* column() { return key_ == Key::Timestamps ? &ts_ : key_ == Key::Values ? &vs_ : nullptr; }
+
+  bool number(double v) {
+    if (skip_ == 0 && depth_ == 4) {
+      if (key_ == Key::Timestamps) {
+        ts_.count++;
+        // JSON 1.0 timestamps are epoch seconds, possibly with a fraction.
+        timestamps_.push_back(static_cast<std::int64_t>(v));
+      } else {
+        vs_.count++;
+        values_.push_back(v);
+      }
+      return true;
+    }
+    return scalar(Kind::Number);
+  }
+
+  // A scalar anywhere but inside a datapoint array of a result.
+  bool scalar(Kind kind) {
+    if (skip_ > 0) return true;
+    if (depth_ == 0) return fail("response is not a JSON object");
+    if (depth_ == 1 && key_ == Key::Results) return fail("MetricDataResults is not a list");
+    if (depth_ == 2) return fail("a result has no Id");
+    if (depth_ == 3) {
+      if (key_ == Key::Id) return fail("a result has no Id");  // not a string
+      if (auto* c = column()) c->present = true;               // present but not a list
+    }
+    if (depth_ == 4) {  // a non-number inside Timestamps or Values
+      auto* c = column();
+      c->count++;
+      if (kind != Kind::Number) c->non_numeric = true;
+    }
+    return true;
+  }
+
+  bool open(bool array) {
+    if (skip_ > 0) {
+      ++skip_;
+      return true;
+    }
+    switch (depth_) {
+      case 0:
+        if (array) return fail("response is not a JSON object");
+        break;
+      case 1:
+        if (key_ == Key::Results && !array) return fail("MetricDataResults is not a list");
+        if (key_ != Key::Results) return skip();
+        break;
+      case 2:
+        if (array) return fail("a result has no Id");
+        has_id_ = has_status_ = false;
+        ts_ = vs_ = Column{};
+        timestamps_.clear();
+        values_.clear();
+        key_ = Key::Other;
+        break;
+      case 3: {
+        if (key_ == Key::Id) return fail("a result has no Id");
+        auto* c = column();
+        if (!c) return skip();
+        c->present = true;
+        if (!array) return skip();
+        c->is_array = true;
+        break;
+      }
+      default: {  // depth 4: a container inside Timestamps or Values
+        auto* c = column();
+        c->count++;
+        c->non_numeric = true;
+        return skip();
+      }
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool skip() {
+    skip_ = 1;
+    return true;
+  }
+
+  bool close() {
+    if (skip_ > 0) {
+      --skip_;
+      return true;
+    }
+    --depth_;
+    if (depth_ == 2) return finish_result();
+    if (depth_ == 3) key_ = Key::Other;  // left Timestamps/Values
+    return true;
+  }
+
+  bool finish_result() {
+    if (!has_id_) return fail("a result has no Id");
+    auto [it, inserted] = index_.emplace(id_, into_.size());
+    if (inserted) into_.push_back(MetricDataResult{id_, "", {}, {}});
+    auto& out = into_[it->second];
+    if (has_status_) out.status_code = status_;
+    if (!ts_.present || !vs_.present) return true;
+    if (!ts_.is_array || !vs_.is_array || ts_.count != vs_.count)
+      return fail("Timestamps and Values differ in length for " + out.id);
+    if (ts_.non_numeric || vs_.non_numeric) return fail("non-numeric datapoint in " + out.id);
+    if (out.timestamps.empty()) {
+      out.timestamps.swap(timestamps_);
+      out.values.swap(values_);
+    } else {
+      out.timestamps.insert(out.timestamps.end(), timestamps_.begin(), timestamps_.end());
+      out.values.insert(out.values.end(), values_.begin(), values_.end());
+    }
+    return true;
+  }
+
+  std::vector<MetricDataResult>& into_;
+  std::unordered_map<std::string, std::size_t> index_;
+  int depth_ = 0;  // open containers we follow: 1 root, 2 results list, 3 a result, 4 its datapoint list
+  int skip_ = 0;   // open containers being skipped
+  Key key_ = Key::Other;
+  std::string id_, status_;
+  bool has_id_ = false, has_status_ = false;
+  Column ts_, vs_;
+  std::vector<std::int64_t> timestamps_;
+  std::vector<double> values_;
+};
+
+}  // namespace
+
+Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into) {
+  GetMetricDataSax sax(into);
+  const bool ok = nlohmann::json::sax_parse(body.begin(), body.end(), &sax);
+  if (!ok) {
+    auto message = sax.error.empty() ? std::string("response is not JSON") : sax.error;
+    if (message == "response is not JSON") message += ": " + std::string(body.substr(0, 200));
+    return protocol_error("GetMetricData", std::move(message));
+  }
+  return sax.next_token;
+}
+
 Result<std::vector<MetricDataResult>> CloudWatchClient::get_metric_data(const std::vector<MetricStatQuery>& queries,
                                                                         Time start, Time end) {
   std::vector<MetricDataResult> results;
@@ -83,10 +284,17 @@ Result<std::vector<MetricDataResult>> CloudWatchClient::get_metric_data(const st
     const std::size_t count = std::min(kMaxQueriesPerCall, queries.size() - offset);
     std::string token;
     do {
-      auto body = get_metric_data_request(queries.data() + offset, count, start, end, token);
-      auto resp = client_.call_json(kCloudWatchTarget, "GetMetricData", body, kJson10);
+      // As ServiceClient::call_json, but the body is parsed by the SAX handler (no DOM of the page).
+      HttpRequest req;
+      req.method = "POST";
+      req.url = client_.endpoint().url;
+      if (req.url.find('/', req.url.find("://") + 3) == std::string::npos) req.url += '/';
+      req.headers = {{"Content-Type", std::string(kJson10)},
+                     {"X-Amz-Target", std::string(kCloudWatchTarget) + ".GetMetricData"}};
+      req.body = get_metric_data_request(queries.data() + offset, count, start, end, token).dump();
+      auto resp = client_.send("GetMetricData", req);
       if (!resp) return resp.error();
-      auto next = parse_get_metric_data_response(resp.value(), results);
+      auto next = parse_get_metric_data_body(resp.value().body, results);
       if (!next) return next.error();
       token = next.value();
     } while (!token.empty());

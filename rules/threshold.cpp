@@ -163,6 +163,7 @@ Evaluation evaluate_threshold(const ThresholdSpec& spec, const std::vector<Slot>
 
   Considered c;
   const auto size = static_cast<int>(window.size());
+  c.points.reserve(window.size());
   for (int i = size - 1; i >= 0; --i) {
     const auto& slot = window[static_cast<std::size_t>(i)];
     if (!slot.value) continue;

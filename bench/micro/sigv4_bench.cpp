@@ -6,6 +6,7 @@
 #include <string>
 
 #include "aws/sigv4.hpp"
+#include "rules/time.hpp"
 
 namespace {
 

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Footprint of `batchwatch run`: peak RSS (VmHWM), RSS, private memory (RssAnon) and CPU after each
+cycle of a short-period configuration, against moto on loopback, beside the floor (the same binary
+running `batchwatch version`).
+
+Configuration: 100 threshold rules over 1,000 unique series (4 AWS/Bedrock/Batch metrics x 250
+modelIds, wildcard modelId; each rule reads one metric with one of 25 thresholds, so every series is
+read by 25 rules: 25,000 (rule, series) evaluations a cycle, 2 GetMetricData calls of 500 queries).
+The period is 10 s with poll.delay 0s, so the daemon runs a cycle at every 10-second boundary;
+catch_up is 0 (no 3-hour replay at start). Cycles are detected by the daemon's "cycle done" debug log line; /metrics is scraped once
+per cycle (as Prometheus would), after the /proc sample, for the counters.
+
+  BATCHWATCH_BIN=build/agent/batchwatch python3 bench/e2e/footprint.py [--cycles 10]
+"""
+import argparse
+import datetime
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+from moto_fixture import REGION, Moto  # noqa: E402
+
+METRICS = ["NumberOfRecordsPendingProcessing", "NumberOfTokensPendingProcessing",
+           "NumberOfInputTokensProcessedPerMinute", "NumberOfOutputTokensProcessedPerMinute"]
+
+
+def proc_status(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                out[k] = int(v.split()[0])  # kB
+    return out
+
+
+def proc_cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+
+def seed(moto, models, now, points=3, step=10):
+    cw = moto.client("cloudwatch")
+    batch = []
+    for metric in METRICS:
+        for i in range(models):
+            for j in range(points):
+                stamp = datetime.datetime.fromtimestamp(now - (points - j) * step, tz=datetime.timezone.utc)
+                batch.append({"MetricName": metric, "Dimensions": [{"Name": "modelId", "Value": f"model-{i:04}"}],
+                              "Timestamp": stamp, "Value": float(i * 10 + j), "Unit": "Count"})
+                if len(batch) == 1000:
+                    cw.put_metric_data(Namespace="AWS/Bedrock/Batch", MetricData=batch)
+                    batch = []
+    if batch:
+        cw.put_metric_data(Namespace="AWS/Bedrock/Batch", MetricData=batch)
+
+
+def write_config(workdir, endpoint, rules=100, period="10s"):
+    os.makedirs(os.path.join(workdir, "rules"), exist_ok=True)
+    with open(os.path.join(workdir, "rules", "footprint.yaml"), "w") as f:
+        f.write("rules:\n")
+        for r in range(rules):
+            f.write(f"""  - name: rule-{r:03}
+    kind: threshold
+    metric: {{namespace: AWS/Bedrock/Batch, name: {METRICS[r % len(METRICS)]}, dimensions: {{modelId: "*"}},
+             stat: Maximum, period: {period}}}
+    comparison: ">"
+    threshold: {100 * (r // len(METRICS))}
+    evaluation_periods: 3
+    datapoints_to_alarm: 2
+    notify: []
+""")
+    path = os.path.join(workdir, "agent.yaml")
+    with open(path, "w") as f:
+        f.write(f"""aws: {{region: {REGION}, endpoint_url: "{endpoint}"}}
+poll: {{delay: 0s, catch_up: 0s}}
+state: {{path: state.db}}
+server: {{listen: "127.0.0.1:0"}}
+rule_files: [rules/*.yaml]
+""")
+    return path
+
+
+def floor(binary):
+    """Peak RSS (kB) of `batchwatch version`: the binary, its libraries and nothing else.
+
+    Measured by /usr/bin/time (GNU time), not by our own wait4: a child forked (or vforked) from this
+    Python process inherits its RSS high-water mark across exec, so ru_maxrss would report Python's."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, binary, "version"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return int(out.read().split()[-1])
+
+
+class Daemon:
+    def __init__(self, binary, config, moto):
+        self.log_path = config + ".log"
+        self.log = open(self.log_path, "w")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=moto.access_key, AWS_SECRET_ACCESS_KEY=moto.secret_key)
+        self.proc = subprocess.Popen([binary, "run", "--config", config, "--log-level", "debug"],
+                                     stdout=subprocess.DEVNULL, stderr=self.log, env=env, cwd=os.path.dirname(config))
+        deadline = time.monotonic() + 30
+        while True:
+            m = re.search(r"status server listening .*port=(\d+)", self.text())
+            if m:
+                self.base = f"http://127.0.0.1:{m.group(1)}"
+                return
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("batchwatch run did not start: " + self.text()[-2000:])
+            time.sleep(0.05)
+
+    def text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def scrape(self):
+        with urllib.request.urlopen(self.base + "/metrics", timeout=10) as r:
+            return r.read().decode()
+
+    @staticmethod
+    def value(body, name):
+        m = re.search(r"^" + re.escape(name) + r" ([0-9.e+]+)$", body, re.M)
+        return float(m.group(1)) if m else 0.0
+
+    def metric(self, name):
+        return Daemon.value(self.scrape(), name)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def run_footprint(binary, cycles, models=250, rules=100, period="10s", cycle_timeout=60, progress=None):
+    """Starts moto and the daemon; returns (samples, floor_kB). samples[i] is the state after cycle i+1:
+    /proc status fields in kB, cpu_s (process total), metrics counters, wall time."""
+    workdir = tempfile.mkdtemp(prefix="bw-footprint-")
+    moto = Moto()
+    daemon = None
+    try:
+        now = int(time.time()) // 10 * 10
+        seed(moto, models, now)
+        config = write_config(workdir, moto.endpoint, rules, period)
+        daemon = Daemon(binary, config, moto)
+        samples = []
+        seen = 0
+        t0 = time.monotonic()
+        while len(samples) < cycles:
+            deadline = time.monotonic() + cycle_timeout
+            while True:
+                # the "cycle done" debug line, not /metrics: a scrape renders 100,000 rule_state series
+                # (~10 MB of text), so scraping in a tight loop would itself be what is measured
+                done = daemon.text().count("cycle done")
+                if done > seen:
+                    break
+                if daemon.proc.poll() is not None:
+                    raise RuntimeError("batchwatch run exited: " + daemon.text()[-2000:])
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no cycle {seen + 1} within {cycle_timeout}s: " +
+                                       daemon.text()[-2000:])
+                time.sleep(0.2)
+            seen = done
+            s = proc_status(daemon.proc.pid)
+            s.update(cycle=int(done), cpu_s=proc_cpu(daemon.proc.pid), t=time.monotonic() - t0)
+            body = daemon.scrape()
+            s.update(calls=Daemon.value(body, "batchwatch_getmetricdata_calls_total"),
+                     metrics=Daemon.value(body, "batchwatch_cloudwatch_metrics_requested_total"),
+                     cycles_total=Daemon.value(body, "batchwatch_cycles_total"))
+            samples.append(s)
+            if progress:
+                progress(s)
+        return samples, floor(binary)
+    finally:
+        if daemon:
+            daemon.stop()
+        moto.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cycles", type=int, default=10)
+    ap.add_argument("--bin", default=os.environ.get("BATCHWATCH_BIN", os.path.join(ROOT, "build", "agent", "batchwatch")))
+    ap.add_argument("--peer-peak-rss-mb", type=float, help="the peer's peak RSS from compare.py, for the ratio")
+    args = ap.parse_args()
+    samples, floor_kb = run_footprint(args.bin, args.cycles,
+                                      progress=lambda s: print(f"cycle {s['cycle']}: {s}", file=sys.stderr))
+    print(f"\n100 rules over 1,000 series, period 10s, {args.cycles} cycles; nproc {os.cpu_count()}\n")
+    print("| cycle | VmHWM (MB) | VmRSS (MB) | RssAnon (kB) | RssFile (MB) | CPU total (s) | CPU this cycle (s) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    prev = 0.0
+    for s in samples:
+        print(f"| {s['cycle']} | {s['VmHWM'] / 1024:.1f} | {s['VmRSS'] / 1024:.1f} | {s['RssAnon']} | "
+              f"{s['RssFile'] / 1024:.1f} | {s['cpu_s']:.2f} | {s['cpu_s'] - prev:.2f} |")
+        prev = s["cpu_s"]
+    peak = max(s["VmHWM"] for s in samples)
+    print(f"\nfloor (`batchwatch version` peak RSS): {floor_kb / 1024:.1f} MB; daemon peak RSS {peak / 1024:.1f} MB, "
+          f"{(peak - floor_kb) / 1024:.1f} MB above the floor (target <= 5 MB)")
+    if len(samples) >= 2:
+        growth = max(s["RssAnon"] for s in samples[2:]) - samples[1]["RssAnon"] if len(samples) > 2 else 0
+        print(f"RssAnon growth from cycle 2 to cycle {samples[-1]['cycle']} (max over later cycles minus cycle 2): "
+              f"{growth} kB (target: no growth)")
+    if args.peer_peak_rss_mb:
+        print(f"peak RSS batchwatch/peer: {peak / 1024 / args.peer_peak_rss_mb:.3f} (target <= 0.5)")
+    print(f"GetMetricData calls {samples[-1]['calls']:.0f}, metrics requested {samples[-1]['metrics']:.0f} "
+          f"over {samples[-1]['cycle']} cycles")
+
+
+if __name__ == "__main__":
+    main()
