@@ -8,7 +8,6 @@ Time next_cycle(const config::Config& cfg, Time now) {
     if (std::holds_alternative<CompositeSpec>(rule.spec)) continue;
     const auto p = rule.metric.period;
     Time t = period_floor(now - cfg.poll.delay, p) + p + cfg.poll.delay;
-    if (t <= now) t += p;
     if (!next || t < *next) next = t;
   }
   return next.value_or(now + Duration{60});
