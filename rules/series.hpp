@@ -55,5 +55,7 @@ struct Slot {
 // Slots for the `count` whole periods that end at `end` (exclusive), oldest first. `points` must be
 // sorted by start; points that do not fall on a slot start inside the window are ignored.
 std::vector<Slot> make_window(const std::vector<Datapoint>& points, Time end, Duration period, int count);
+// The same into `out` (cleared first), reusing its capacity: no allocation once it has held `count` slots.
+void make_window(const std::vector<Datapoint>& points, Time end, Duration period, int count, std::vector<Slot>& out);
 
 }  // namespace bw

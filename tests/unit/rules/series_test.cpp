@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace bw {
@@ -58,6 +59,38 @@ TEST(MakeWindow, LongerPeriods) {
   const Duration p{300};
   const std::vector<Datapoint> pts = {{kEnd - 2 * p, 1}, {kEnd - p - kPeriod, 5}, {kEnd - p, 2}};
   EXPECT_EQ(values(make_window(pts, kEnd, p, 2)), (std::vector<std::optional<double>>{1.0, 2.0}));
+}
+
+TEST(MakeWindow, ReusedBufferHoldsOnlyTheNewWindow) {
+  std::vector<Slot> buffer;
+  make_window({{kEnd - 2 * kPeriod, 4}, {kEnd - kPeriod, 5}}, kEnd, kPeriod, 4, buffer);
+  ASSERT_EQ(values(buffer), (std::vector<std::optional<double>>{std::nullopt, std::nullopt, 4.0, 5.0}));
+  const auto* storage = buffer.data();
+  make_window({{kEnd - 3 * kPeriod, 1}}, kEnd, kPeriod, 3, buffer);
+  EXPECT_EQ(values(buffer), (std::vector<std::optional<double>>{1.0, std::nullopt, std::nullopt}));
+  EXPECT_EQ(buffer.front().start, kEnd - 3 * kPeriod);
+  EXPECT_EQ(buffer.data(), storage);  // no reallocation for a window that fits
+}
+
+// Every on-grid point lands in its slot, whatever mix of gaps, off-grid points and repeats surrounds it.
+TEST(MakeWindow, MatchesSlotArithmeticOnMixedInput) {
+  std::vector<Datapoint> pts;
+  for (int i = 0; i < 200; ++i) {
+    const Time t = kEnd - kPeriod * 150 + Duration{(i * 37) % 11 == 0 ? 7 : 0} + kPeriod * (i * 3 / 4);
+    pts.push_back({t, static_cast<double>(i)});
+  }
+  std::sort(pts.begin(), pts.end());
+  const auto w = make_window(pts, kEnd, kPeriod, 100);
+  ASSERT_EQ(w.size(), 100u);
+  const Time first = kEnd - kPeriod * 100;
+  std::vector<std::optional<double>> expected(100);
+  for (const auto& p : pts) {
+    const auto offset = (p.start - first).count();
+    if (p.start < first || p.start >= kEnd || offset % kPeriod.count() != 0) continue;
+    expected[static_cast<std::size_t>(offset / kPeriod.count())] = p.value;  // a repeated start: the last wins
+  }
+  EXPECT_EQ(values(w), expected);
+  EXPECT_GT(std::count_if(expected.begin(), expected.end(), [](auto v) { return v.has_value(); }), 50);
 }
 
 MetricId metric(std::vector<Dimension> dims) {
