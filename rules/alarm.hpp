@@ -24,6 +24,12 @@ std::string_view symbol(Comparison c);           // > >= < <=
 std::string_view phrase(Comparison c);           // "greater than", "less than or equal to", ...
 bool breaches(Comparison c, double value, double threshold);
 
+// Whether an evaluation also writes its reason. Deciding a state is cheap; the CloudWatch-style sentence
+// (numbers and timestamps formatted) costs several times more, and the engine needs it only when a state
+// changes, a notification is owed, or a person reads the result. With Explain::No, `state`, `value`,
+// `value_time` and `marker` are exactly what Explain::Yes gives and `reason` is empty.
+enum class Explain { No, Yes };
+
 // What one evaluation concluded. `value` is the newest real datapoint considered (if any).
 struct Evaluation {
   AlarmState state = AlarmState::InsufficientData;

@@ -146,78 +146,97 @@ std::string reason(const ThresholdSpec& spec, const Considered& c, Outcome outco
   return out;
 }
 
-// Age of the oldest breaching point within the last N slots, if any.
-std::optional<int> oldest_breach_age(const std::vector<Point>& points, int n) {
-  std::optional<int> oldest;
-  for (const auto& p : points)
-    if (p.breach && p.age <= n) oldest = p.age;  // points run newest first, so the last hit is the oldest
-  return oldest;
+// What decides the outcome, gathered newest first without allocating. Only the newest N real datapoints
+// matter: case (b) looks no further back, and in case (c) there are fewer than N in the whole window.
+struct Tally {
+  int real = 0;                          // real datapoints evaluated (at most N)
+  int breaching = 0;                     // of those, how many breach
+  std::optional<int> oldest_breach_age;  // of a breaching one within the last N slots
+  const Slot* newest = nullptr;
+};
+
+Tally tally(const ThresholdSpec& spec, const std::vector<Slot>& window) {
+  Tally t;
+  const int size = static_cast<int>(window.size()), n = spec.evaluation_periods;
+  for (int i = size - 1; i >= 0 && t.real < n; --i) {
+    const auto& slot = window[static_cast<std::size_t>(i)];
+    if (!slot.value) continue;
+    if (t.newest == nullptr) t.newest = &slot;
+    ++t.real;
+    if (!breaches(spec.comparison, *slot.value, spec.threshold)) continue;
+    ++t.breaching;
+    if (size - i <= n) t.oldest_breach_age = size - i;  // newest first, so the last hit is the oldest
+  }
+  return t;
+}
+
+// The decision for cases (b) and (c); fills in what the reason reports about gap filling.
+Outcome decide(const ThresholdSpec& spec, const Tally& t, Considered& c) {
+  const int n = spec.evaluation_periods, m = spec.datapoints_to_alarm;
+  if (t.real >= n) return t.breaching >= m ? Outcome::Alarm : Outcome::Ok;  // (b)
+  c.filled = n - t.real;                                                       // (c)
+  const bool enough = t.breaching >= m;
+  switch (spec.treat_missing) {
+    case TreatMissing::Breaching: return t.breaching + c.filled >= m ? Outcome::Alarm : Outcome::Ok;
+    case TreatMissing::NotBreaching: return enough ? Outcome::Alarm : Outcome::Ok;
+    case TreatMissing::Missing:
+      if (enough) return Outcome::Alarm;
+      if (t.real != t.breaching) return Outcome::Ok;
+      c.breach_age = t.oldest_breach_age;  // premature-alarm avoidance
+      return c.breach_age && *c.breach_age >= m ? Outcome::Alarm : Outcome::Ok;
+    case TreatMissing::Ignore:
+      if (enough) return Outcome::Alarm;
+      return t.real > t.breaching ? Outcome::Ok : Outcome::Retain;
+  }
+  return Outcome::Ok;
+}
+
+// The datapoints the decision evaluated, newest first (the reason lists them).
+std::vector<Point> evaluated_points(const ThresholdSpec& spec, const std::vector<Slot>& window) {
+  std::vector<Point> points;
+  const int size = static_cast<int>(window.size()), n = spec.evaluation_periods;
+  points.reserve(static_cast<std::size_t>(n));
+  for (int i = size - 1; i >= 0 && static_cast<int>(points.size()) < n; --i) {
+    const auto& slot = window[static_cast<std::size_t>(i)];
+    if (!slot.value) continue;
+    points.push_back(Point{slot.start, *slot.value, breaches(spec.comparison, *slot.value, spec.threshold), size - i});
+  }
+  return points;
 }
 
 }  // namespace
 
-Evaluation evaluate_threshold(const ThresholdSpec& spec, const std::vector<Slot>& window, AlarmState previous) {
-  const int n = spec.evaluation_periods, m = spec.datapoints_to_alarm;
-  assert(m >= 1 && m <= n);
+Evaluation evaluate_threshold(const ThresholdSpec& spec, const std::vector<Slot>& window, AlarmState previous,
+                              Explain explain) {
+  assert(spec.datapoints_to_alarm >= 1 && spec.datapoints_to_alarm <= spec.evaluation_periods);
   assert(window.size() == static_cast<std::size_t>(spec.range()));
 
-  Considered c;
-  const auto size = static_cast<int>(window.size());
-  c.points.reserve(window.size());
-  for (int i = size - 1; i >= 0; --i) {
-    const auto& slot = window[static_cast<std::size_t>(i)];
-    if (!slot.value) continue;
-    const bool breach = breaches(spec.comparison, *slot.value, spec.threshold);
-    c.points.push_back(Point{slot.start, *slot.value, breach, size - i});
-  }
-
+  const Tally t = tally(spec, window);
   Evaluation ev;
-  if (c.points.empty()) {  // (a)
+  if (t.newest == nullptr) {  // (a)
     switch (spec.treat_missing) {
       case TreatMissing::Missing: ev.state = AlarmState::InsufficientData; break;
       case TreatMissing::Ignore: ev.state = previous; break;
       case TreatMissing::Breaching: ev.state = AlarmState::Alarm; break;
       case TreatMissing::NotBreaching: ev.state = AlarmState::Ok; break;
     }
-    ev.reason = no_data_reason(spec, ev.state);
+    if (explain == Explain::Yes) ev.reason = no_data_reason(spec, ev.state);
     return ev;
   }
 
-  ev.value = c.points.front().value;
-  ev.value_time = c.points.front().start;
-
-  Outcome outcome = Outcome::Ok;
-  if (static_cast<int>(c.points.size()) >= n) {  // (b)
-    c.points.resize(static_cast<std::size_t>(n));
-    outcome = static_cast<int>(count(c.points, true)) >= m ? Outcome::Alarm : Outcome::Ok;
-  } else {  // (c)
-    c.filled = n - static_cast<int>(c.points.size());
-    const auto breaching = static_cast<int>(count(c.points, true));
-    const bool enough = breaching >= m;
-    switch (spec.treat_missing) {
-      case TreatMissing::Breaching: outcome = breaching + c.filled >= m ? Outcome::Alarm : Outcome::Ok; break;
-      case TreatMissing::NotBreaching: outcome = enough ? Outcome::Alarm : Outcome::Ok; break;
-      case TreatMissing::Missing:
-        if (enough) {
-          outcome = Outcome::Alarm;
-        } else if (c.points.size() == static_cast<std::size_t>(breaching)) {  // premature-alarm avoidance
-          c.breach_age = oldest_breach_age(c.points, n);
-          outcome = c.breach_age && *c.breach_age >= m ? Outcome::Alarm : Outcome::Ok;
-        }
-        break;
-      case TreatMissing::Ignore:
-        if (enough) outcome = Outcome::Alarm;
-        else outcome = count(c.points, false) > 0 ? Outcome::Ok : Outcome::Retain;
-        break;
-    }
-  }
-
+  ev.value = *t.newest->value;
+  ev.value_time = t.newest->start;
+  Considered c;
+  const Outcome outcome = decide(spec, t, c);
   switch (outcome) {
     case Outcome::Alarm: ev.state = AlarmState::Alarm; break;
     case Outcome::Ok: ev.state = AlarmState::Ok; break;
     case Outcome::Retain: ev.state = previous; break;
   }
-  ev.reason = reason(spec, c, outcome, previous);
+  if (explain == Explain::Yes) {
+    c.points = evaluated_points(spec, window);
+    ev.reason = reason(spec, c, outcome, previous);
+  }
   return ev;
 }
 

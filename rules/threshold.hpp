@@ -22,7 +22,9 @@ struct ThresholdSpec {
 };
 
 // `window` holds range() slots, oldest first, ending at the newest trusted period.
-// `previous` is the state before this evaluation (INSUFFICIENT_DATA for a new alarm).
-Evaluation evaluate_threshold(const ThresholdSpec& spec, const std::vector<Slot>& window, AlarmState previous);
+// `previous` is the state before this evaluation (INSUFFICIENT_DATA for a new alarm). With Explain::No
+// the evaluation does not allocate (see Explain).
+Evaluation evaluate_threshold(const ThresholdSpec& spec, const std::vector<Slot>& window, AlarmState previous,
+                              Explain explain = Explain::Yes);
 
 }  // namespace bw

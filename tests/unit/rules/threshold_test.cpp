@@ -115,6 +115,11 @@ TEST_P(DocExample, MatchesDocumentedState) {
     SCOPED_TRACE("previous " + std::string(to_string(previous)));
     const auto ev = evaluate_threshold(spec, window, previous);
     EXPECT_FALSE(ev.reason.empty());
+    const auto quiet = evaluate_threshold(spec, window, previous, Explain::No);
+    EXPECT_EQ(quiet.state, ev.state);
+    EXPECT_EQ(quiet.value, ev.value);
+    EXPECT_EQ(quiet.value_time, ev.value_time);
+    EXPECT_TRUE(quiet.reason.empty()) << quiet.reason;
     if (c.expected == "retain") {
       EXPECT_EQ(ev.state, previous) << ev.reason;
       EXPECT_NE(ev.reason.find("retained"), std::string::npos) << ev.reason;
@@ -299,6 +304,37 @@ TEST(Threshold, ValueIsNewestConsideredPoint) {
   ev = eval("- - - - -", 3, 3, TreatMissing::Breaching);
   EXPECT_FALSE(ev.value);
   EXPECT_FALSE(ev.value_time);
+}
+
+// Every 6-slot window over {calm, breaching, missing}, every M <= N <= 4 and treatment: the engine's quiet
+// evaluation decides exactly what the explained one does, and the explained one's reason names the state.
+TEST(Threshold, QuietEvaluationDecidesLikeTheExplainedOne) {
+  const char* tokens[] = {"0", "X", "-"};
+  int compared = 0;
+  for (int code = 0; code < 729; ++code) {
+    std::string datapoints;
+    for (int i = 0, c = code; i < 6; ++i, c /= 3) datapoints += std::string(i ? " " : "") + tokens[c % 3];
+    const auto window = window_of(datapoints);
+    for (int n = 1; n <= 4; ++n)
+      for (int m = 1; m <= n; ++m)
+        for (const auto t : {TreatMissing::Missing, TreatMissing::Ignore, TreatMissing::Breaching,
+                             TreatMissing::NotBreaching})
+          for (const auto previous : {AlarmState::Ok, AlarmState::Alarm, AlarmState::InsufficientData}) {
+            const auto spec = spec_of(m, n, 6, t);
+            const auto loud = evaluate_threshold(spec, window, previous, Explain::Yes);
+            const auto quiet = evaluate_threshold(spec, window, previous, Explain::No);
+            ASSERT_EQ(quiet.state, loud.state) << datapoints << " M=" << m << " N=" << n << " " << to_string(t);
+            ASSERT_EQ(quiet.value, loud.value) << datapoints;
+            ASSERT_EQ(quiet.value_time, loud.value_time) << datapoints;
+            ASSERT_TRUE(quiet.reason.empty());
+            const bool retained = loud.reason.rfind("State retained", 0) == 0;
+            const bool insufficient = loud.reason.rfind("Insufficient Data", 0) == 0;
+            ASSERT_TRUE(retained || insufficient || loud.reason.rfind("Threshold Crossed", 0) == 0) << loud.reason;
+            ASSERT_EQ(insufficient, loud.state == AlarmState::InsufficientData && !retained) << loud.reason;
+            ++compared;
+          }
+  }
+  EXPECT_EQ(compared, 729 * 10 * 4 * 3);
 }
 
 TEST(Threshold, RetainKeepsAnyPreviousState) {
