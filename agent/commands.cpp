@@ -91,6 +91,7 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   }
   auto source = make_metric_source(*aws, cfg->aws);
   Engine engine(*cfg, *source, log, aws->region);
+  engine.explain_results(true);  // the table and JSON lines show why each series is in its state now
   const Time now = options.now.value_or(clock.now());
   auto report = engine.run(now, store.get(), !options.dry_run, clock.now());
   if (!report) {

@@ -31,6 +31,12 @@ const std::vector<AlarmState>& notify_on(const config::Rule& rule) {
   return std::holds_alternative<DrainedSpec>(rule.spec) ? drained : alarm_ok;
 }
 
+// A rule with `repeat` re-notifies while it stays in ALARM, once per repeat interval.
+bool repeat_due(const config::Rule& rule, const StoredState& cur, AlarmState state, Time at) {
+  return state == AlarmState::Alarm && cur.state == AlarmState::Alarm && rule.repeat && cur.notified_state == "ALARM" &&
+         at - cur.notified_at >= *rule.repeat;
+}
+
 bool label_matches(const std::vector<Dimension>& labels, const std::string& name, const std::string& value) {
   for (const auto& d : labels)
     if (d.name == name) return value == "*" || d.value == value;
@@ -165,6 +171,7 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
     if (const auto& pts = cache_.points(key); !pts.empty()) report.newest_datapoint.emplace_back(key.str(), pts.back().start);
 
   std::vector<StateUpdate> updates;
+  WindowScratch scratch;
   std::map<std::string, std::map<std::string, AlarmState>> final_states;  // rule -> series -> state
   auto record_step = [&](const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur, bool had_prev,
                          const Evaluation& eval, Time step_end, Time at, InstanceResult& res) {
@@ -186,13 +193,12 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
       }
     }
     const bool owes = u.transition && owes_notification(eval.state, cur.notified_state, notify_on(rule));
-    const bool repeat = !changed && eval.state == AlarmState::Alarm && rule.repeat && cur.notified_state == "ALARM" &&
-                        at - cur.notified_at >= *rule.repeat;
+    const bool repeat = repeat_due(rule, cur, eval.state, at);
     cur.rule = rule.name;
     cur.series = series;
     cur.state = eval.state;
     cur.value = eval.value;
-    cur.reason = eval.reason;
+    if (!eval.reason.empty()) cur.reason = eval.reason;  // else: the reason of the last explained change stays
     cur.evaluated_at = at;
     cur.window_end = step_end;
     cur.marker = eval.marker;
@@ -222,10 +228,17 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
     for (const Time step : w.steps) {
       const Time at = step == inst.window_end ? now : step + config_.poll.delay;
       const Previous previous{cur.state, cur.changed_at, cur.marker};
-      res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at);
+      // Decide the state first; the reason is written only where someone reads it: a change (history,
+      // notification, log), a repeat notification, or every newest result when explaining results.
+      res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::No);
+      const bool wanted = !had_prev || res.evaluation.state != cur.state || repeat_due(rule, cur, res.evaluation.state, at) ||
+                          (explain_results_ && step == inst.window_end);
+      if (wanted && res.evaluation.reason.empty())
+        res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes);
       record_step(rule, inst.labels, cur, had_prev, res.evaluation, step, at, res);
       had_prev = true;
     }
+    if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
     final_states[rule.name][labels_text(inst.labels)] = res.evaluation.state;
     report.results.push_back(std::move(res));
   }

@@ -67,6 +67,11 @@ class Engine {
   // it differs from `now` when evaluating as of another time (`once --now`, backtest).
   Result<CycleReport> run(Time now, StateStore* store, bool record, std::optional<Time> recorded_at = std::nullopt);
 
+  // Whether every newest result carries a reason written for this evaluation (`once` prints them).
+  // Otherwise, to save the formatting, a result that did not change state carries the reason of its
+  // last change, as a CloudWatch alarm's StateReason does.
+  void explain_results(bool on) { explain_results_ = on; }
+
  private:
   Result<std::vector<std::vector<std::vector<Dimension>>>> discover(Time now);
   Result<std::size_t> fetch(Plan& plan, CycleReport& report);
@@ -76,6 +81,7 @@ class Engine {
   MetricSource& source_;
   Logger& log_;
   std::string region_;
+  bool explain_results_ = false;
   SeriesCache cache_;
   struct Discovered {
     Time expires{};

@@ -18,16 +18,20 @@ const Price* price_for(const config::CostRule& cost, const std::vector<Dimension
 }
 
 Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Time step_end, const Plan& plan,
-                             const SeriesCache& cache, const Previous& previous, Time at) {
+                             const SeriesCache& cache, const Previous& previous, Time at, WindowScratch& scratch,
+                             Explain explain) {
   // The window of each input at this step, in the order of rule_inputs().
-  auto window = [&](Role role) -> std::vector<Slot> {
+  auto window = [&](Role role) -> const std::vector<Slot>& {
+    auto& out = scratch.by_role.at(static_cast<std::size_t>(role));
+    out.clear();
     for (const auto& in : inst.inputs) {
       if (in.role != role) continue;
       // Inputs keep their offset from the primary window (a history window ends where `for` begins).
       const Time end = in.window_end - (inst.window_end - step_end);
-      return make_window(cache.points(plan.series[in.series]), period_floor(end, in.period), in.period, in.slots);
+      make_window(cache.points(plan.series[in.series]), period_floor(end, in.period), in.period, in.slots, out);
+      break;
     }
-    return {};
+    return out;
   };
   auto period_of = [&](Role role) {
     for (const auto& in : inst.inputs)
@@ -38,7 +42,7 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
       [&](const auto& spec) -> Evaluation {
         using S = std::decay_t<decltype(spec)>;
         if constexpr (std::is_same_v<S, ThresholdSpec>) {
-          return evaluate_threshold(spec, window(Role::Primary), previous.state);
+          return evaluate_threshold(spec, window(Role::Primary), previous.state, explain);
         } else if constexpr (std::is_same_v<S, BaselineSpec>) {
           BaselineInputs in{window(Role::Primary), rule.metric.period, window(Role::History), period_of(Role::History),
                             window(Role::Gate)};
