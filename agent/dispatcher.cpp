@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/targets.hpp"
+
 namespace bw::agent {
 
 Delivery SnsSender::deliver(const OutboxRow& row) {
@@ -10,6 +12,8 @@ Delivery SnsSender::deliver(const OutboxRow& row) {
   req.message = row.payload;
   req.subject = row.subject;
   req.attributes = {{"rule", row.rule}, {"state", row.state}};
+  // Subscription filter policies route on attributes, e.g. {"severity": ["critical"]} to the pager.
+  if (auto severity = event_fields(row).severity; !severity.empty()) req.attributes.emplace_back("severity", severity);
   if (topic_arn_.ends_with(".fifo")) {
     req.message_group_id = row.rule;
     req.deduplication_id = row.idempotency_key;

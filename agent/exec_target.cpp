@@ -40,6 +40,7 @@ std::string placeholder_value(std::string_view name, const EventFields& e, bool&
   if (name == "state") return e.state;
   if (name == "value") return e.value;
   if (name == "idempotency_key") return e.idempotency_key;
+  if (name == "severity") return e.severity;
   if (name.starts_with("labels.")) {
     const auto label = name.substr(7);
     for (const auto& [k, v] : e.labels)
@@ -156,6 +157,7 @@ std::vector<std::string> hook_environment(const std::vector<std::string>& base, 
                                                            {"BATCHWATCH_STATE", event.state},
                                                            {"BATCHWATCH_VALUE", event.value},
                                                            {"BATCHWATCH_IDEMPOTENCY_KEY", event.idempotency_key}};
+  if (!event.severity.empty()) ours.emplace_back("BATCHWATCH_SEVERITY", event.severity);
   for (const auto& [name, value] : event.labels) ours.emplace_back(label_env_name(name), value);
   std::set<std::string> names;
   for (const auto& [name, value] : ours) names.insert(name);

@@ -82,6 +82,7 @@ nlohmann::json message(const StateChange& change) {
                     {"labels", labels},
                     {"value", eval.value ? nlohmann::json(*eval.value) : nlohmann::json(nullptr)},
                     {"idempotency_key", idempotency_key(rule.name, change.labels, eval.state, change.at)}};
+  if (!rule.severity.empty()) bw["severity"] = rule.severity;
   return nlohmann::json{{"AlarmName", alarm_name(rule.name, change.labels)},
                         {"AlarmDescription", rule.description.empty() ? nlohmann::json(nullptr)
                                                                       : nlohmann::json(rule.description)},

@@ -58,6 +58,7 @@ EventFields event_fields(const OutboxRow& row) {
   const auto bw = payload.find("batchwatch");
   if (bw == payload.end() || !bw->is_object()) return f;
   if (auto v = bw->find("value"); v != bw->end() && v->is_number()) f.value = v->dump();
+  if (auto s = bw->find("severity"); s != bw->end() && s->is_string()) f.severity = s->get<std::string>();
   if (auto labels = bw->find("labels"); labels != bw->end() && labels->is_object())
     for (const auto& [name, value] : labels->items())
       f.labels.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());

@@ -27,6 +27,7 @@ struct EventFields {
   std::string state;
   std::string value;  // as JSON writes the number, e.g. "1250000.0"; "" when there is none
   std::string idempotency_key;
+  std::string severity;  // the rule's `severity`; "" when it has none
   std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
 };
 EventFields event_fields(const OutboxRow& row);

@@ -64,6 +64,7 @@ class OnceAgainstMoto(unittest.TestCase):
                     comparison: ">"
                     threshold: 1000000
                     evaluation_periods: 1
+                    severity: critical
                     notify: [ops-email]
                 """))
         drain_queue(self.moto, self.queue_url)
@@ -109,6 +110,10 @@ class OnceAgainstMoto(unittest.TestCase):
         self.assertEqual(body["batchwatch"]["rule"], "input-tokens-high")
         self.assertEqual(body["batchwatch"]["labels"], {"modelId": HOT})
         self.assertRegex(body["batchwatch"]["idempotency_key"], r"^[0-9a-f]{32}$")
+        self.assertEqual(body["batchwatch"]["severity"], "critical")
+        # Message attributes, for subscription filter policies (e.g. only critical to the pager).
+        attributes = {k: v["Value"] for k, v in envelope["MessageAttributes"].items()}
+        self.assertEqual(attributes, {"rule": "input-tokens-high", "state": "ALARM", "severity": "critical"})
 
         # The same cycle again: the state is already recorded, so nothing new is owed or sent.
         second = self.once()

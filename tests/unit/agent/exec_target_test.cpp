@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/targets.hpp"
 #include "target_rows.hpp"
 
@@ -110,6 +112,20 @@ TEST_F(Hooks, EnvironmentCarriesTheEvent) {
   EXPECT_EQ(has("BATCHWATCH_LABEL_MODEL_FAMILY=claude"), 1);
   EXPECT_EQ(has("BW_EXEC_TEST_INHERITED=yes"), 1);
   EXPECT_EQ(label_env_name("a.b-c/d9"), "BATCHWATCH_LABEL_A_B_C_D9");
+}
+
+TEST_F(Hooks, SeverityIsInTheEnvironmentAndArgvWhenTheRuleHasOne) {
+  auto row = target_row();
+  EXPECT_EQ(event_fields(row).severity, "");
+  const auto none = hook_environment({}, row, event_fields(row));
+  EXPECT_EQ(std::count_if(none.begin(), none.end(), [](const std::string& e) { return e.starts_with("BATCHWATCH_SEVERITY="); }), 0);
+  auto payload = nlohmann::json::parse(row.payload);
+  payload["batchwatch"]["severity"] = "warning";
+  row.payload = payload.dump();
+  const auto event = event_fields(row);
+  const auto env = hook_environment({}, row, event);
+  EXPECT_EQ(std::count(env.begin(), env.end(), "BATCHWATCH_SEVERITY=warning"), 1);
+  EXPECT_THAT(substitute_argv({"--severity={{severity}}"}, event), ElementsAre("--severity=warning"));
 }
 
 TEST_F(Hooks, EventJsonOnStdin) {

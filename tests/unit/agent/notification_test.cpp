@@ -77,6 +77,18 @@ TEST(NotificationMessage, MatchesTheInterfaceShapeForAThresholdRule) {
   EXPECT_TRUE(got["Trigger"]["Threshold"].is_number_float());
 }
 
+TEST(NotificationMessage, SeverityTravelsWithTheEventOnlyWhenSet) {
+  config::Rule rule = RuleBuilder("backlog-high");
+  StateChange c;
+  c.rule = &rule;
+  c.evaluation.state = AlarmState::Alarm;
+  c.at = at("2026-11-22T06:00:00Z");
+  c.region = "us-east-1";
+  EXPECT_FALSE(message(c)["batchwatch"].contains("severity"));
+  rule.severity = "critical";
+  EXPECT_EQ(message(c)["batchwatch"]["severity"], "critical");
+}
+
 TEST(NotificationMessage, NoDescriptionNoValueAndNoDimensions) {
   const config::Rule rule = RuleBuilder("global-tokens").evaluation(3, 2).treat_missing(TreatMissing::NotBreaching);
   StateChange c;
