@@ -11,18 +11,6 @@
 namespace bw::agent {
 namespace {
 
-// Settings config::AwsConfig may not carry yet: picked up as soon as it does.
-template <class C>
-std::string config_ca_bundle(const C& c) {
-  if constexpr (requires { c.ca_bundle; }) return std::string(c.ca_bundle);
-  else return "";
-}
-template <class C>
-bool config_use_fips(const C& c) {
-  if constexpr (requires { c.use_fips; }) return static_cast<bool>(c.use_fips);
-  else return false;
-}
-
 bool is_true(std::optional<std::string> v) {
   if (!v) return false;
   std::string s = *v;
@@ -123,7 +111,7 @@ std::unique_ptr<AwsStack> make_aws_stack(const config::AwsConfig& cfg, Clock& cl
   auto stack = std::make_unique<AwsStack>();
 
   // TLS and transports first: IMDS may be needed for the region.
-  stack->ca_bundle = config_ca_bundle(cfg);
+  stack->ca_bundle = cfg.ca_bundle;
   if (stack->ca_bundle.empty()) stack->ca_bundle = env("AWS_CA_BUNDLE").value_or("");
   if (stack->ca_bundle.empty()) stack->ca_bundle = aws::profile_setting(env, cfg.profile, "ca_bundle").value_or("");
   if (!stack->ca_bundle.empty()) {
@@ -143,7 +131,7 @@ std::unique_ptr<AwsStack> make_aws_stack(const config::AwsConfig& cfg, Clock& cl
   metadata.total_timeout = std::chrono::milliseconds{2000};
   stack->metadata_transport = aws::make_curl_transport(metadata, aws::ProxySettings{});
 
-  stack->use_fips = config_use_fips(cfg) || aws::use_fips_from_env(env) ||
+  stack->use_fips = cfg.use_fips || aws::use_fips_from_env(env) ||
                     is_true(aws::profile_setting(env, cfg.profile, "use_fips_endpoint"));
   stack->skew = std::make_shared<aws::ClockSkew>();
   stack->skew_logger = std::make_unique<SkewLogger>(observer, log);

@@ -10,9 +10,6 @@
 //   retries      SDK standard mode (3 attempts, 1 s base, 20 s cap, full jitter); one retry quota per client
 //   clock skew   one offset shared by every client and STS; each correction is logged (warn) when a Logger is
 //                given, and passed to the observer's on_clock_skew
-//
-// aws.ca_bundle and aws.use_fips are read when config::AwsConfig has them (`ca_bundle`, `use_fips` members);
-// until then the environment and the profile provide them.
 #include <memory>
 #include <string>
 

@@ -136,7 +136,7 @@ void read_accounts(const Sink& sink, const MapReader& r, AwsConfig& aws) {
 void read_aws(const Sink& sink, const MapReader& top, AwsConfig& aws) {
   const auto r = top.map("aws", "\"aws\"");
   if (!r.valid()) return;
-  r.check_keys({"region", "profile", "endpoint_url", "endpoints", "accounts"});
+  r.check_keys({"region", "profile", "endpoint_url", "endpoints", "accounts", "ca_bundle", "use_fips"});
   if (auto region = r.scalar("region")) {
     if (!region->text.empty() && !is_lower_token(region->text))
       sink.error(region->mark,
@@ -144,6 +144,8 @@ void read_aws(const Sink& sink, const MapReader& top, AwsConfig& aws) {
     aws.region = region->text;
   }
   if (auto profile = r.string("profile")) aws.profile = *profile;
+  if (auto bundle = r.string("ca_bundle")) aws.ca_bundle = *bundle;
+  if (auto fips = read_bool(sink, r, "use_fips")) aws.use_fips = *fips;
   if (auto url = r.scalar("endpoint_url")) {
     if (!url->text.empty()) check_url(sink, *url, "endpoint_url");
     aws.endpoint_url = url->text;
@@ -310,6 +312,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     if (!top.valid()) return result;
     top.check_keys(kAgentKeys);
     read_aws(sink, top, cfg.aws);
+    if (!cfg.aws.ca_bundle.empty()) cfg.aws.ca_bundle = resolve(base_dir, cfg.aws.ca_bundle);
     read_poll(top, cfg.poll);
     read_state(sink, top, base_dir, cfg);
     read_server(sink, top, cfg);

@@ -35,6 +35,8 @@ struct AwsConfig {
   std::string profile;       // "" = the default chain
   std::string endpoint_url;  // one endpoint for every service (moto, LocalStack)
   std::map<std::string, std::string> endpoints;  // per-service override: monitoring, sns, sts, ...
+  std::string ca_bundle;     // PEM file of CAs to trust; "" = AWS_CA_BUNDLE, the profile's, or the system's
+  bool use_fips = false;     // FIPS endpoints (also AWS_USE_FIPS_ENDPOINT / the profile's use_fips_endpoint)
   std::vector<Account> accounts;  // empty: only the base credentials' account, in `region`
 };
 

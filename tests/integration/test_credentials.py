@@ -5,10 +5,12 @@ Also here: retries against a fault proxy (throttling, x-amz-retry-after) and HTT
 """
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import unittest
 
 from fault_proxy import FaultProxy
@@ -234,6 +236,45 @@ class Providers(Base):
         out = self.once({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "AWS_CA_BUNDLE": "/nonexistent/ca.pem"})
         self.assertEqual(out.returncode, 2)
         self.assertIn("CA bundle /nonexistent/ca.pem cannot be read", out.stderr)
+
+
+    def test_unreadable_ca_bundle_from_the_agent_file_is_reported(self):
+        aws = f"region: {REGION}\nendpoint_url: {self.moto.endpoint}\nca_bundle: certs/missing.pem\n"
+        out = self.once({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}, aws)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn(f"CA bundle {os.path.join(self.dir, 'certs', 'missing.pem')} cannot be read", out.stderr)
+
+    def test_use_fips_from_the_agent_file_picks_the_fips_endpoint(self):
+        # No network here: an HTTPS proxy on loopback records which host the agent asks to tunnel to, and refuses.
+        asked = []
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        self.addCleanup(listener.close)
+
+        def refuse():
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                with conn:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(4096)
+                        if not chunk:
+                            break
+                        data += chunk
+                    asked.append(data.split(b"\r\n", 1)[0].decode())
+                    conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+        threading.Thread(target=refuse, daemon=True).start()
+        proxy = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        out = self.once({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "HTTPS_PROXY": proxy},
+                        f"region: {REGION}\nuse_fips: true\n")
+        self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
+        self.assertTrue(asked, out.stderr)
+        self.assertEqual(asked[0], f"CONNECT monitoring-fips.{REGION}.amazonaws.com:443 HTTP/1.1")
 
 
 class RetriesAndProxies(Base):

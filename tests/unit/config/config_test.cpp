@@ -340,6 +340,24 @@ TEST(Load, ServerAndPollSettings) {
                           agent + ":3:15: invalid region \"US East\" (use a region code such as us-east-1)"));
 }
 
+TEST(Load, CaBundleAndFipsFromTheAgentFile) {
+  TempDir dir;
+  const auto agent = dir.write("etc/agent.yaml", "aws:\n  ca_bundle: certs/corp-ca.pem\n  use_fips: true\n");
+  auto r = load(agent, fake_env);
+  ASSERT_THAT(strings(r.diagnostics), IsEmpty());
+  EXPECT_EQ(r.config->aws.ca_bundle, dir.path("etc/certs/corp-ca.pem"));  // like every path: from the file's directory
+  EXPECT_TRUE(r.config->aws.use_fips);
+
+  dir.write("etc/agent.yaml", "aws: {region: us-east-1}\n");
+  r = load(agent, fake_env);
+  EXPECT_EQ(r.config->aws.ca_bundle, "");
+  EXPECT_FALSE(r.config->aws.use_fips);
+
+  dir.write("etc/agent.yaml", "aws:\n  use_fips: yes please\n");
+  EXPECT_THAT(strings(load(agent, fake_env).diagnostics),
+              ElementsAre(agent + ":2:13: \"use_fips\" must be true or false, not \"yes please\""));
+}
+
 TEST(Load, WrongShapesNeverThrow) {
   TempDir dir;
   const auto agent = dir.write("agent.yaml", R"(aws: us-east-1
