@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "aws/get_metric_data_scan.hpp"
+
 namespace bw::aws {
 namespace {
 
@@ -60,13 +62,15 @@ Result<std::string> parse_get_metric_data_response(const nlohmann::json& respons
       if (ts == r.end() || vs == r.end()) continue;
       if (!ts->is_array() || !vs->is_array() || ts->size() != vs->size())
         return protocol_error("GetMetricData", "Timestamps and Values differ in length for " + out.id);
+      for (std::size_t i = 0; i < ts->size(); ++i)
+        if (!(*ts)[i].is_number() || !(*vs)[i].is_number())
+          return protocol_error("GetMetricData", "non-numeric datapoint in " + out.id);
       for (std::size_t i = 0; i < ts->size(); ++i) {
-        const auto& t = (*ts)[i];
-        const auto& v = (*vs)[i];
-        if (!t.is_number() || !v.is_number()) return protocol_error("GetMetricData", "non-numeric datapoint in " + out.id);
-        // JSON 1.0 timestamps are epoch seconds, possibly with a fraction.
-        out.timestamps.push_back(static_cast<std::int64_t>(t.get<double>()));
-        out.values.push_back(v.get<double>());
+        std::int64_t t;
+        if (!epoch_seconds((*ts)[i].get<double>(), t))
+          return protocol_error("GetMetricData", "timestamp out of range in " + out.id);
+        out.timestamps.push_back(t);
+        out.values.push_back((*vs)[i].get<double>());
       }
     }
   }
@@ -130,7 +134,7 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
   enum class Key { Other, Results, NextToken, Id, StatusCode, Timestamps, Values };
   enum class Kind { Number, Other };
   struct Column {
-    bool present = false, is_array = false, non_numeric = false;
+    bool present = false, is_array = false, non_numeric = false, out_of_range = false;
     std::size_t count = 0;
   };
 
@@ -144,8 +148,9 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
     if (skip_ == 0 && depth_ == 4) {
       if (key_ == Key::Timestamps) {
         ts_.count++;
-        // JSON 1.0 timestamps are epoch seconds, possibly with a fraction.
-        timestamps_.push_back(static_cast<std::int64_t>(v));
+        std::int64_t t = 0;
+        if (!epoch_seconds(v, t)) ts_.out_of_range = true;
+        timestamps_.push_back(t);
       } else {
         vs_.count++;
         values_.push_back(v);
@@ -240,6 +245,7 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
     if (!ts_.is_array || !vs_.is_array || ts_.count != vs_.count)
       return fail("Timestamps and Values differ in length for " + out.id);
     if (ts_.non_numeric || vs_.non_numeric) return fail("non-numeric datapoint in " + out.id);
+    if (ts_.out_of_range) return fail("timestamp out of range in " + out.id);
     if (out.timestamps.empty()) {
       out.timestamps.swap(timestamps_);
       out.values.swap(values_);
@@ -265,6 +271,9 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
 }  // namespace
 
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into) {
+  // The dedicated scanner takes every well-formed page (~7x faster than the SAX parse below); it
+  // leaves `into` untouched for anything else, and the SAX parse then gives the result or the error.
+  if (std::string token; scan_get_metric_data_body(body, into, token)) return token;
   GetMetricDataSax sax(into);
   const bool ok = nlohmann::json::sax_parse(body.begin(), body.end(), &sax);
   if (!ok) {

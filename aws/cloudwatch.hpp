@@ -51,8 +51,10 @@ nlohmann::json get_metric_data_request(const MetricStatQuery* first, std::size_t
 // returns the NextToken ("" when the last page). Throws nothing: malformed input yields an Error.
 Result<std::string> parse_get_metric_data_response(const nlohmann::json& response,
                                                    std::vector<MetricDataResult>& into);
-// The same from the response body text, parsed with a SAX handler straight into `into` (no DOM: a
-// 500 x 201 page is ~2.7 MB of JSON and 100,500 datapoints). This is what get_metric_data() uses.
+// The same from the response body text, straight into `into` (no DOM: a 500 x 201 page is ~2.7 MB of
+// JSON and 100,500 datapoints). This is what get_metric_data() uses. A dedicated scanner
+// (aws/get_metric_data_scan.hpp) reads well-formed pages; anything else goes through a SAX handler
+// with the checks and messages of the DOM version ("response is not JSON: <start of the body>" too).
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into);
 
 class CloudWatchClient {
