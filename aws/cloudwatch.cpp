@@ -42,6 +42,86 @@ nlohmann::json get_metric_data_request(const MetricStatQuery* first, std::size_t
   return body;
 }
 
+namespace {
+
+// A JSON string as nlohmann's dump() writes it (ensure_ascii off): ", \ and control characters escaped.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string get_metric_data_request_body(const MetricStatQuery* first, std::size_t count, Time start, Time end,
+                                         const std::string& next_token) {
+  // Keys in the order dump() writes them (sorted), so the text is the same as before.
+  std::string out;
+  out.reserve(64 + count * 256);
+  out += "{\"EndTime\":";
+  out += std::to_string(end.time_since_epoch().count());
+  out += ",\"MetricDataQueries\":[";
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& q = first[i];
+    if (i) out += ',';
+    out += "{\"Id\":";
+    append_json_string(out, q.id);
+    out += ",\"MetricStat\":{\"Metric\":{";
+    if (!q.dimensions.empty()) {
+      out += "\"Dimensions\":[";
+      for (std::size_t d = 0; d < q.dimensions.size(); ++d) {
+        if (d) out += ',';
+        out += "{\"Name\":";
+        append_json_string(out, q.dimensions[d].name);
+        if (!q.dimensions[d].value.empty()) {
+          out += ",\"Value\":";
+          append_json_string(out, q.dimensions[d].value);
+        }
+        out += '}';
+      }
+      out += "],";
+    }
+    out += "\"MetricName\":";
+    append_json_string(out, q.metric_name);
+    out += ",\"Namespace\":";
+    append_json_string(out, q.ns);
+    out += "},\"Period\":";
+    out += std::to_string(q.period);
+    out += ",\"Stat\":";
+    append_json_string(out, q.stat);
+    out += "},\"ReturnData\":true}";
+  }
+  out += ']';
+  if (!next_token.empty()) {
+    out += ",\"NextToken\":";
+    append_json_string(out, next_token);
+  }
+  out += ",\"ScanBy\":\"TimestampAscending\",\"StartTime\":";
+  out += std::to_string(start.time_since_epoch().count());
+  out += '}';
+  return out;
+}
+
 Result<std::string> parse_get_metric_data_response(const nlohmann::json& response,
                                                    std::vector<MetricDataResult>& into) {
   if (!response.is_object()) return protocol_error("GetMetricData", "response is not a JSON object");
@@ -300,7 +380,7 @@ Result<std::vector<MetricDataResult>> CloudWatchClient::get_metric_data(const st
       if (req.url.find('/', req.url.find("://") + 3) == std::string::npos) req.url += '/';
       req.headers = {{"Content-Type", std::string(kJson10)},
                      {"X-Amz-Target", std::string(kCloudWatchTarget) + ".GetMetricData"}};
-      req.body = get_metric_data_request(queries.data() + offset, count, start, end, token).dump();
+      req.body = get_metric_data_request_body(queries.data() + offset, count, start, end, token);
       auto resp = client_.send("GetMetricData", req);
       if (!resp) return resp.error();
       auto next = parse_get_metric_data_body(resp.value().body, results);

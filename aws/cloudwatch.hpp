@@ -47,6 +47,10 @@ struct MetricListing {
 // Pure halves of the protocol, tested without a network.
 nlohmann::json get_metric_data_request(const MetricStatQuery* first, std::size_t count, Time start, Time end,
                                        const std::string& next_token);
+// The same request as the body text, written directly: byte for byte get_metric_data_request(...).dump()
+// for valid UTF-8, without building a JSON tree of up to 500 queries first.
+std::string get_metric_data_request_body(const MetricStatQuery* first, std::size_t count, Time start, Time end,
+                                         const std::string& next_token);
 // Appends each result's points to the entry with the same id in `into` (creating it if needed);
 // returns the NextToken ("" when the last page). Throws nothing: malformed input yields an Error.
 Result<std::string> parse_get_metric_data_response(const nlohmann::json& response,
