@@ -2,13 +2,26 @@
 
 #include <unordered_map>
 
-#include "aws/get_metric_data_scan.hpp"
+#include "aws/cloudwatch_scan.hpp"
 
 namespace bw::aws {
 namespace {
 
 Error protocol_error(std::string_view operation, std::string message) {
   return malformed_response("monitoring", operation, std::move(message));
+}
+
+// As ServiceClient::call_json builds it, with the body already written (the answer is then parsed
+// here, without a JSON tree when it is well formed).
+HttpRequest json10_request(const ServiceClient& client, std::string_view operation, std::string body) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = client.endpoint().url;
+  if (req.url.find('/', req.url.find("://") + 3) == std::string::npos) req.url += '/';
+  req.headers = {{"Content-Type", std::string(kJson10)},
+                 {"X-Amz-Target", std::string(kCloudWatchTarget) + "." + std::string(operation)}};
+  req.body = std::move(body);
+  return req;
 }
 
 nlohmann::json dimensions_json(const std::vector<MetricDimension>& dims, bool with_values) {
@@ -373,15 +386,10 @@ Result<std::vector<MetricDataResult>> CloudWatchClient::get_metric_data(const st
     const std::size_t count = std::min(kMaxQueriesPerCall, queries.size() - offset);
     std::string token;
     do {
-      // As ServiceClient::call_json, but the body is parsed by the SAX handler (no DOM of the page).
-      HttpRequest req;
-      req.method = "POST";
-      req.url = client_.endpoint().url;
-      if (req.url.find('/', req.url.find("://") + 3) == std::string::npos) req.url += '/';
-      req.headers = {{"Content-Type", std::string(kJson10)},
-                     {"X-Amz-Target", std::string(kCloudWatchTarget) + ".GetMetricData"}};
-      req.body = get_metric_data_request_body(queries.data() + offset, count, start, end, token);
-      auto resp = client_.send("GetMetricData", req);
+      auto resp = client_.send("GetMetricData",
+                               json10_request(client_, "GetMetricData",
+                                              get_metric_data_request_body(queries.data() + offset, count, start, end,
+                                                                           token)));
       if (!resp) return resp.error();
       auto next = parse_get_metric_data_body(resp.value().body, results);
       if (!next) return next.error();
@@ -389,6 +397,26 @@ Result<std::vector<MetricDataResult>> CloudWatchClient::get_metric_data(const st
     } while (!token.empty());
   }
   return results;
+}
+
+Result<std::string> parse_list_metrics_response(const nlohmann::json& j, const std::string& ns,
+                                                const std::string& metric_name, std::vector<MetricListing>& out) {
+  if (auto metrics = j.find("Metrics"); metrics != j.end() && metrics->is_array()) {
+    // json::value() throws on a non-object entry or a non-string field; a Result must come back instead.
+    try {
+      for (const auto& m : *metrics) {
+        MetricListing l;
+        l.ns = m.value("Namespace", ns);
+        l.metric_name = m.value("MetricName", metric_name);
+        if (auto dims = m.find("Dimensions"); dims != m.end() && dims->is_array())
+          for (const auto& d : *dims) l.dimensions.push_back({d.value("Name", ""), d.value("Value", "")});
+        out.push_back(std::move(l));
+      }
+    } catch (const nlohmann::json::exception& ex) {
+      return protocol_error("ListMetrics", std::string("malformed Metrics entry: ") + ex.what());
+    }
+  }
+  return j.contains("NextToken") && j["NextToken"].is_string() ? j["NextToken"].get<std::string>() : std::string{};
 }
 
 Result<std::vector<MetricListing>> CloudWatchClient::list_metrics(const std::string& ns,
@@ -400,25 +428,19 @@ Result<std::vector<MetricListing>> CloudWatchClient::list_metrics(const std::str
     nlohmann::json body{{"Namespace", ns}, {"MetricName", metric_name}};
     if (!filter.empty()) body["Dimensions"] = dimensions_json(filter, true);
     if (!token.empty()) body["NextToken"] = token;
-    auto resp = client_.call_json(kCloudWatchTarget, "ListMetrics", body, kJson10);
+    auto resp = client_.send("ListMetrics", json10_request(client_, "ListMetrics", body.dump()));
     if (!resp) return resp.error();
-    const auto& j = resp.value();
-    if (auto metrics = j.find("Metrics"); metrics != j.end() && metrics->is_array()) {
-      // json::value() throws on a non-object entry or a non-string field; a Result must come back instead.
-      try {
-        for (const auto& m : *metrics) {
-          MetricListing l;
-          l.ns = m.value("Namespace", ns);
-          l.metric_name = m.value("MetricName", metric_name);
-          if (auto dims = m.find("Dimensions"); dims != m.end() && dims->is_array())
-            for (const auto& d : *dims) l.dimensions.push_back({d.value("Name", ""), d.value("Value", "")});
-          out.push_back(std::move(l));
-        }
-      } catch (const nlohmann::json::exception& ex) {
-        return protocol_error("ListMetrics", std::string("malformed Metrics entry: ") + ex.what());
-      }
+    // The scanner reads a well-formed page without a JSON tree; anything else gets the DOM's answer.
+    std::string next;
+    if (!scan_list_metrics_body(resp->body, ns, metric_name, out, next)) {
+      const auto parsed = nlohmann::json::parse(resp->body, nullptr, false);
+      if (parsed.is_discarded())
+        return protocol_error("ListMetrics", "response is not JSON: " + resp->body.substr(0, 200));
+      auto r = parse_list_metrics_response(parsed, ns, metric_name, out);
+      if (!r) return r.error();
+      next = std::move(r.value());
     }
-    token = j.contains("NextToken") && j["NextToken"].is_string() ? j["NextToken"].get<std::string>() : "";
+    token = std::move(next);
   } while (!token.empty());
   return out;
 }

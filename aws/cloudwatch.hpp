@@ -57,9 +57,14 @@ Result<std::string> parse_get_metric_data_response(const nlohmann::json& respons
                                                    std::vector<MetricDataResult>& into);
 // The same from the response body text, straight into `into` (no DOM: a 500 x 201 page is ~2.7 MB of
 // JSON and 100,500 datapoints). This is what get_metric_data() uses. A dedicated scanner
-// (aws/get_metric_data_scan.hpp) reads well-formed pages; anything else goes through a SAX handler
+// (aws/cloudwatch_scan.hpp) reads well-formed pages; anything else goes through a SAX handler
 // with the checks and messages of the DOM version ("response is not JSON: <start of the body>" too).
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into);
+
+// A ListMetrics response: appends its Metrics to `out` (Namespace and MetricName default to the asked
+// ones) and returns the NextToken ("" when the last page); a malformed entry is an Error.
+Result<std::string> parse_list_metrics_response(const nlohmann::json& response, const std::string& ns,
+                                                const std::string& metric_name, std::vector<MetricListing>& out);
 
 class CloudWatchClient {
  public:

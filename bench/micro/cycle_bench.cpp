@@ -17,7 +17,7 @@
 #include "agent/planner.hpp"
 #include "agent/state_store.hpp"
 #include "aws/cloudwatch.hpp"
-#include "aws/get_metric_data_scan.hpp"
+#include "aws/cloudwatch_scan.hpp"
 #include "config/config.hpp"
 #include "rules/series.hpp"
 #include "rules/threshold.hpp"

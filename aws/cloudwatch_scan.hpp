@@ -1,7 +1,7 @@
 #pragma once
-// The fast path of parse_get_metric_data_body: a validating scanner for the one shape a GetMetricData
-// response has, converting numbers with std::from_chars (or an exact shortcut) instead of a general
-// JSON lexer and strtod. Pure: no I/O, no allocation beyond the results.
+// The fast paths of CloudWatch's response parsing: a validating scanner for the one shape a
+// GetMetricData (or ListMetrics) response has, converting numbers with std::from_chars (or an exact
+// shortcut) instead of a general JSON lexer and strtod, and building no JSON tree. Pure: no I/O.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +21,14 @@ namespace bw::aws {
 // key that appears twice in one object, a number it does not convert exactly, nesting deeper than 64).
 // The caller then runs the general parser, which gives the result or the error message.
 bool scan_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into, std::string& next_token);
+
+// The same for a ListMetrics body: when it is valid JSON, an object whose Metrics (if any) is a list
+// of objects with string Namespace/MetricName (defaulting to `ns`/`metric_name`) and Dimensions either
+// not a list (ignored) or a list of objects with string Name/Value (defaulting to ""), appends the
+// listings to `out` as parse_list_metrics_response does, stores the NextToken and returns true.
+// Otherwise false, with `out` and `next_token` untouched.
+bool scan_list_metrics_body(std::string_view body, const std::string& ns, const std::string& metric_name,
+                            std::vector<MetricListing>& out, std::string& next_token);
 
 // A JSON number token (the whole of `token`, JSON grammar) as the general parser gives it to us: the
 // correctly rounded double (what strtod gives), except that an integer token "-0" is +0.0 (it is read

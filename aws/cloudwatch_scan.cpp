@@ -1,4 +1,4 @@
-#include "aws/get_metric_data_scan.hpp"
+#include "aws/cloudwatch_scan.hpp"
 
 #include <cfloat>
 #include <charconv>
@@ -103,33 +103,98 @@ struct Staged {
   std::vector<double> values;
 };
 
+// A validating JSON reader over the body with a method per response shape. Each returns false at the
+// first thing it does not take (see the header): invalid JSON, a malformed entry, something unusual.
 class Scanner {
  public:
   explicit Scanner(std::string_view body) : p_(body.data()), end_(body.data() + body.size()) {}
 
-  bool run(std::vector<Staged>& out, std::string& next_token) {
+  bool get_metric_data(std::vector<Staged>& out, std::string& next_token) {
+    bool seen_results = false, seen_token = false;
+    return document([&](std::string_view key) {
+      if (key == "MetricDataResults") {
+        if (std::exchange(seen_results, true)) return false;
+        return results(out);
+      }
+      if (key == "NextToken") return token(seen_token, next_token);
+      return skip_value(0);
+    });
+  }
+
+  bool list_metrics(const std::string& ns, const std::string& metric_name, std::vector<MetricListing>& out,
+                    std::string& next_token) {
+    bool seen_metrics = false, seen_token = false;
+    return document([&](std::string_view key) {
+      if (key == "Metrics") {
+        if (std::exchange(seen_metrics, true) || !at('[')) return false;
+        ++p_;
+        return elements([&] {
+          if (!at('{')) return false;
+          ++p_;
+          out.push_back(MetricListing{ns, metric_name, {}});
+          return listing(out.back());
+        });
+      }
+      if (key == "NextToken") return token(seen_token, next_token);
+      return skip_value(0);
+    });
+  }
+
+ private:
+  // The whole body: one object (its members read by `member`), then only whitespace.
+  template <class Member>
+  bool document(Member&& member) {
     skip_ws();
     if (!at('{')) return false;  // not an object (or a byte-order mark): the general parser decides
     ++p_;
-    bool seen_results = false, seen_token = false;
-    if (!members([&](std::string_view key) {
-          if (key == "MetricDataResults") {
-            if (std::exchange(seen_results, true)) return false;
-            return results(out);
-          }
-          if (key == "NextToken") {
-            if (std::exchange(seen_token, true)) return false;
-            if (!at('"')) return skip_value(0);  // not a string: ignored
-            std::string_view s;
-            if (!string(s)) return false;
-            next_token.assign(s);
-            return true;
-          }
-          return skip_value(0);
-        }))
-      return false;
+    if (!members(member)) return false;
     skip_ws();
     return p_ == end_;
+  }
+
+  // A NextToken value: a string is the token; anything else is ignored, as by the general parsers.
+  bool token(bool& seen, std::string& next_token) {
+    if (std::exchange(seen, true)) return false;
+    if (!at('"')) return skip_value(0);
+    std::string_view s;
+    if (!string(s)) return false;
+    next_token.assign(s);
+    return true;
+  }
+
+  // A string member that must be a string when present (a key seen twice is left to the general parser).
+  bool string_member(bool& seen, std::string& out) {
+    std::string_view s;
+    if (std::exchange(seen, true) || !at('"') || !string(s)) return false;
+    out.assign(s);
+    return true;
+  }
+
+  // One entry of ListMetrics' Metrics: Namespace and MetricName default to the asked ones; Dimensions
+  // that are not a list are ignored; each dimension an object whose Name and Value default to "".
+  bool listing(MetricListing& l) {
+    bool seen_ns = false, seen_name = false, seen_dims = false;
+    return members([&](std::string_view key) {
+      if (key == "Namespace") return string_member(seen_ns, l.ns);
+      if (key == "MetricName") return string_member(seen_name, l.metric_name);
+      if (key == "Dimensions") {
+        if (std::exchange(seen_dims, true)) return false;
+        if (!at('[')) return skip_value(0);
+        ++p_;
+        return elements([&] {
+          if (!at('{')) return false;
+          ++p_;
+          l.dimensions.emplace_back();
+          bool seen_n = false, seen_v = false;
+          return members([&](std::string_view k) {
+            if (k == "Name") return string_member(seen_n, l.dimensions.back().name);
+            if (k == "Value") return string_member(seen_v, l.dimensions.back().value);
+            return skip_value(0);
+          });
+        });
+      }
+      return skip_value(0);
+    });
   }
 
  private:
@@ -456,7 +521,7 @@ bool json_number_value(std::string_view token, double& value) {
 bool scan_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into, std::string& next_token) {
   std::vector<Staged> staged;
   std::string token;
-  if (!Scanner(body).run(staged, token)) return false;
+  if (!Scanner(body).get_metric_data(staged, token)) return false;
   // As the general parser: each result's points go to the first entry with its Id (one is created
   // for an Id not seen before); a StatusCode replaces the entry's.
   into.reserve(into.size() + staged.size());  // before the index: its keys view the ids in `into`
@@ -477,6 +542,20 @@ bool scan_get_metric_data_body(std::string_view body, std::vector<MetricDataResu
       out.values.insert(out.values.end(), s.values.begin(), s.values.end());
     }
   }
+  next_token = std::move(token);
+  return true;
+}
+
+}  // namespace bw::aws
+
+namespace bw::aws {
+
+bool scan_list_metrics_body(std::string_view body, const std::string& ns, const std::string& metric_name,
+                            std::vector<MetricListing>& out, std::string& next_token) {
+  std::vector<MetricListing> staged;
+  std::string token;
+  if (!Scanner(body).list_metrics(ns, metric_name, staged, token)) return false;
+  out.insert(out.end(), std::make_move_iterator(staged.begin()), std::make_move_iterator(staged.end()));
   next_token = std::move(token);
   return true;
 }
