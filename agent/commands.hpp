@@ -37,6 +37,8 @@ struct SilenceOptions {
 
 struct RunOptions {
   std::string config_path;
+  std::optional<Time> simulate_from;  // run on a SimulatedClock starting here (no waiting between cycles)
+  std::optional<int> cycles;          // after this many cycles, stop cycling and idle until SIGTERM/SIGINT
 };
 
 int cmd_check(const std::string& config_path, Logger& log);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -95,8 +96,11 @@ void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& 
 }  // namespace
 
 int cmd_run(const RunOptions& options, Logger& log) {
-  SystemClock clock;
-  SignalThread signals(clock);
+  SystemClock system_clock;
+  std::optional<SimulatedClock> simulated;
+  if (options.simulate_from) simulated.emplace(*options.simulate_from);
+  Clock& clock = simulated ? static_cast<Clock&>(*simulated) : system_clock;
+  SignalThread signals(system_clock);  // only real sleeps need waking
   auto loaded = config::load(options.config_path);
   if (!loaded.config) {
     for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.str().c_str());
@@ -148,8 +152,12 @@ int cmd_run(const RunOptions& options, Logger& log) {
   log.info("batchwatch started",
            {{"config", options.config_path}, {"rules", std::to_string(cfg->rules.size())}, {"region", aws->region}});
 
+  if (simulated)
+    log.info("simulated clock: cycles follow each other without waiting", {{"from", format_rfc3339(clock.now())}});
+
   std::vector<std::unique_ptr<AwsStack>> retired_aws;
   std::vector<std::unique_ptr<config::Config>> retired_cfg;
+  int cycles_run = 0;
   while (!g_stop) {
     if (g_reload.exchange(false)) {
       auto fresh = config::load(options.config_path);
@@ -194,6 +202,11 @@ int cmd_run(const RunOptions& options, Logger& log) {
       metrics.set_ready(true);
       status.publish(snapshot_of(report.value(), *store));
       wake = next_cycle(*cfg, clock.now());
+    }
+    if (options.cycles && ++cycles_run >= *options.cycles) {
+      log.info("cycle limit reached: idling until stopped", {{"cycles", std::to_string(cycles_run)}});
+      while (!g_stop) system_clock.sleep_for(std::chrono::seconds(1));
+      break;
     }
     while (!g_stop && !g_reload && clock.now() < wake) clock.sleep_until(wake);
   }

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <tuple>
 
 #include "agent/commands.hpp"
@@ -20,6 +21,14 @@ int main(int argc, char** argv) {
   std::string config_path;
   auto* run = app.add_subcommand("run", "poll, evaluate and notify until SIGTERM/SIGINT (SIGHUP reloads)");
   run->add_option("--config", config_path, "agent file")->required();
+  std::string simulate_text;
+  std::optional<int> run_cycles;
+  run->add_option("--simulate-from", simulate_text,
+                  "run on a simulated clock from this RFC 3339 time: each cycle follows the last without waiting "
+                  "(estimates against a local endpoint; requests are signed with the simulated time)");
+  run->add_option("--cycles", run_cycles, "stop cycling after N cycles and idle until SIGTERM/SIGINT "
+                                          "(the status server keeps answering)")
+      ->check(CLI::PositiveNumber);
   add_common(run);
 
   OnceOptions once_opts;
@@ -78,7 +87,15 @@ int main(int argc, char** argv) {
   try {
     if (*version) return cmd_version();
     if (*check) return cmd_check(config_path, log);
-    if (*run) return cmd_run(RunOptions{config_path}, log);
+    if (*run) {
+      RunOptions run_opts{config_path, std::nullopt, run_cycles};
+      if (!simulate_text.empty() && !(run_opts.simulate_from = bw::parse_rfc3339(simulate_text))) {
+        std::fprintf(stderr, "--simulate-from: not an RFC 3339 time: %s (e.g. 2026-11-22T06:00:00Z)\n",
+                     simulate_text.c_str());
+        return 2;
+      }
+      return cmd_run(run_opts, log);
+    }
     if (*silence) {
       sil.action = *sil_add ? "add" : *sil_expire ? "expire" : "list";
       if (!sil_starts.empty() && !(sil.starts = bw::parse_rfc3339(sil_starts))) {

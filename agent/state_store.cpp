@@ -31,13 +31,17 @@ CREATE TABLE IF NOT EXISTS silences(
   comment TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
 )sql";
 
-// A prepared statement that finalizes itself.
+// A prepared statement that finalizes itself, or (borrowed) one kept by the store, which it resets.
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db));
   }
-  ~Stmt() { sqlite3_finalize(s_); }
+  explicit Stmt(sqlite3_stmt* borrowed) : s_(borrowed), owned_(false) {}
+  ~Stmt() {
+    if (owned_) sqlite3_finalize(s_);
+    else reset();
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   Stmt& bind(int i, const std::string& v) {
@@ -76,6 +80,7 @@ class Stmt {
 
  private:
   sqlite3_stmt* s_ = nullptr;
+  bool owned_ = true;
 };
 
 StoredState read_state(const Stmt& s) {
@@ -137,7 +142,10 @@ std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::strin
   return store;
 }
 
-StateStore::~StateStore() { sqlite3_close(db_); }
+StateStore::~StateStore() {
+  sqlite3_finalize(get_stmt_);  // a statement left unfinalized would keep the database open
+  sqlite3_close(db_);
+}
 
 bool StateStore::exec(const char* sql, std::string& error) const {
   char* msg = nullptr;
@@ -150,7 +158,11 @@ bool StateStore::exec(const char* sql, std::string& error) const {
 }
 
 std::optional<StoredState> StateStore::get(const std::string& rule, const std::string& series) const {
-  Stmt s(db_, (std::string(kStateColumns) + " WHERE rule = ? AND series = ?").c_str());
+  std::lock_guard lock(get_mutex_);
+  if (!get_stmt_ && sqlite3_prepare_v2(db_, (std::string(kStateColumns) + " WHERE rule = ? AND series = ?").c_str(), -1,
+                                       &get_stmt_, nullptr) != SQLITE_OK)
+    throw std::runtime_error(sqlite3_errmsg(db_));
+  Stmt s(get_stmt_);  // reset (and its bindings cleared) when done, whatever happens
   s.bind(1, rule).bind(2, series);
   if (!s.step()) return std::nullopt;
   return read_state(s);

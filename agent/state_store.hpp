@@ -3,6 +3,7 @@
 // transitions, and the outbox of notifications owed. A transition and its outbox rows are written in
 // one transaction before any delivery is attempted, so a crash between the two loses nothing.
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "rules/time.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace bw::agent {
 
@@ -100,6 +102,10 @@ class StateStore {
   explicit StateStore(sqlite3* db) : db_(db) {}
   bool exec(const char* sql, std::string& error) const;
   sqlite3* db_;
+  // get() runs once per (rule, series) every cycle: its statement is prepared once (compiling the
+  // SQL each time cost ~0.1 ms a call, most of a `once` cycle's CPU with 800 series).
+  mutable std::mutex get_mutex_;
+  mutable sqlite3_stmt* get_stmt_ = nullptr;
 };
 
 }  // namespace bw::agent

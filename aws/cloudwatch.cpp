@@ -2,11 +2,26 @@
 
 #include <unordered_map>
 
+#include "aws/cloudwatch_scan.hpp"
+
 namespace bw::aws {
 namespace {
 
 Error protocol_error(std::string_view operation, std::string message) {
   return malformed_response("monitoring", operation, std::move(message));
+}
+
+// As ServiceClient::call_json builds it, with the body already written (the answer is then parsed
+// here, without a JSON tree when it is well formed).
+HttpRequest json10_request(const ServiceClient& client, std::string_view operation, std::string body) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = client.endpoint().url;
+  if (req.url.find('/', req.url.find("://") + 3) == std::string::npos) req.url += '/';
+  req.headers = {{"Content-Type", std::string(kJson10)},
+                 {"X-Amz-Target", std::string(kCloudWatchTarget) + "." + std::string(operation)}};
+  req.body = std::move(body);
+  return req;
 }
 
 nlohmann::json dimensions_json(const std::vector<MetricDimension>& dims, bool with_values) {
@@ -40,6 +55,86 @@ nlohmann::json get_metric_data_request(const MetricStatQuery* first, std::size_t
   return body;
 }
 
+namespace {
+
+// A JSON string as nlohmann's dump() writes it (ensure_ascii off): ", \ and control characters escaped.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string get_metric_data_request_body(const MetricStatQuery* first, std::size_t count, Time start, Time end,
+                                         const std::string& next_token) {
+  // Keys in the order dump() writes them (sorted), so the text is the same as before.
+  std::string out;
+  out.reserve(64 + count * 256);
+  out += "{\"EndTime\":";
+  out += std::to_string(end.time_since_epoch().count());
+  out += ",\"MetricDataQueries\":[";
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& q = first[i];
+    if (i) out += ',';
+    out += "{\"Id\":";
+    append_json_string(out, q.id);
+    out += ",\"MetricStat\":{\"Metric\":{";
+    if (!q.dimensions.empty()) {
+      out += "\"Dimensions\":[";
+      for (std::size_t d = 0; d < q.dimensions.size(); ++d) {
+        if (d) out += ',';
+        out += "{\"Name\":";
+        append_json_string(out, q.dimensions[d].name);
+        if (!q.dimensions[d].value.empty()) {
+          out += ",\"Value\":";
+          append_json_string(out, q.dimensions[d].value);
+        }
+        out += '}';
+      }
+      out += "],";
+    }
+    out += "\"MetricName\":";
+    append_json_string(out, q.metric_name);
+    out += ",\"Namespace\":";
+    append_json_string(out, q.ns);
+    out += "},\"Period\":";
+    out += std::to_string(q.period);
+    out += ",\"Stat\":";
+    append_json_string(out, q.stat);
+    out += "},\"ReturnData\":true}";
+  }
+  out += ']';
+  if (!next_token.empty()) {
+    out += ",\"NextToken\":";
+    append_json_string(out, next_token);
+  }
+  out += ",\"ScanBy\":\"TimestampAscending\",\"StartTime\":";
+  out += std::to_string(start.time_since_epoch().count());
+  out += '}';
+  return out;
+}
+
 Result<std::string> parse_get_metric_data_response(const nlohmann::json& response,
                                                    std::vector<MetricDataResult>& into) {
   if (!response.is_object()) return protocol_error("GetMetricData", "response is not a JSON object");
@@ -60,13 +155,15 @@ Result<std::string> parse_get_metric_data_response(const nlohmann::json& respons
       if (ts == r.end() || vs == r.end()) continue;
       if (!ts->is_array() || !vs->is_array() || ts->size() != vs->size())
         return protocol_error("GetMetricData", "Timestamps and Values differ in length for " + out.id);
+      for (std::size_t i = 0; i < ts->size(); ++i)
+        if (!(*ts)[i].is_number() || !(*vs)[i].is_number())
+          return protocol_error("GetMetricData", "non-numeric datapoint in " + out.id);
       for (std::size_t i = 0; i < ts->size(); ++i) {
-        const auto& t = (*ts)[i];
-        const auto& v = (*vs)[i];
-        if (!t.is_number() || !v.is_number()) return protocol_error("GetMetricData", "non-numeric datapoint in " + out.id);
-        // JSON 1.0 timestamps are epoch seconds, possibly with a fraction.
-        out.timestamps.push_back(static_cast<std::int64_t>(t.get<double>()));
-        out.values.push_back(v.get<double>());
+        std::int64_t t;
+        if (!epoch_seconds((*ts)[i].get<double>(), t))
+          return protocol_error("GetMetricData", "timestamp out of range in " + out.id);
+        out.timestamps.push_back(t);
+        out.values.push_back((*vs)[i].get<double>());
       }
     }
   }
@@ -130,7 +227,7 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
   enum class Key { Other, Results, NextToken, Id, StatusCode, Timestamps, Values };
   enum class Kind { Number, Other };
   struct Column {
-    bool present = false, is_array = false, non_numeric = false;
+    bool present = false, is_array = false, non_numeric = false, out_of_range = false;
     std::size_t count = 0;
   };
 
@@ -144,8 +241,9 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
     if (skip_ == 0 && depth_ == 4) {
       if (key_ == Key::Timestamps) {
         ts_.count++;
-        // JSON 1.0 timestamps are epoch seconds, possibly with a fraction.
-        timestamps_.push_back(static_cast<std::int64_t>(v));
+        std::int64_t t = 0;
+        if (!epoch_seconds(v, t)) ts_.out_of_range = true;
+        timestamps_.push_back(t);
       } else {
         vs_.count++;
         values_.push_back(v);
@@ -240,6 +338,7 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
     if (!ts_.is_array || !vs_.is_array || ts_.count != vs_.count)
       return fail("Timestamps and Values differ in length for " + out.id);
     if (ts_.non_numeric || vs_.non_numeric) return fail("non-numeric datapoint in " + out.id);
+    if (ts_.out_of_range) return fail("timestamp out of range in " + out.id);
     if (out.timestamps.empty()) {
       out.timestamps.swap(timestamps_);
       out.values.swap(values_);
@@ -265,6 +364,9 @@ class GetMetricDataSax : public nlohmann::json_sax<nlohmann::json> {
 }  // namespace
 
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into) {
+  // The dedicated scanner takes every well-formed page (a 100,500-point page: ~4 ms, ~35 ms by SAX); it
+  // leaves `into` untouched for anything else, and the SAX parse then gives the result or the error.
+  if (std::string token; scan_get_metric_data_body(body, into, token)) return token;
   GetMetricDataSax sax(into);
   const bool ok = nlohmann::json::sax_parse(body.begin(), body.end(), &sax);
   if (!ok) {
@@ -284,15 +386,10 @@ Result<std::vector<MetricDataResult>> CloudWatchClient::get_metric_data(const st
     const std::size_t count = std::min(kMaxQueriesPerCall, queries.size() - offset);
     std::string token;
     do {
-      // As ServiceClient::call_json, but the body is parsed by the SAX handler (no DOM of the page).
-      HttpRequest req;
-      req.method = "POST";
-      req.url = client_.endpoint().url;
-      if (req.url.find('/', req.url.find("://") + 3) == std::string::npos) req.url += '/';
-      req.headers = {{"Content-Type", std::string(kJson10)},
-                     {"X-Amz-Target", std::string(kCloudWatchTarget) + ".GetMetricData"}};
-      req.body = get_metric_data_request(queries.data() + offset, count, start, end, token).dump();
-      auto resp = client_.send("GetMetricData", req);
+      auto resp = client_.send("GetMetricData",
+                               json10_request(client_, "GetMetricData",
+                                              get_metric_data_request_body(queries.data() + offset, count, start, end,
+                                                                           token)));
       if (!resp) return resp.error();
       auto next = parse_get_metric_data_body(resp.value().body, results);
       if (!next) return next.error();
@@ -300,6 +397,26 @@ Result<std::vector<MetricDataResult>> CloudWatchClient::get_metric_data(const st
     } while (!token.empty());
   }
   return results;
+}
+
+Result<std::string> parse_list_metrics_response(const nlohmann::json& j, const std::string& ns,
+                                                const std::string& metric_name, std::vector<MetricListing>& out) {
+  if (auto metrics = j.find("Metrics"); metrics != j.end() && metrics->is_array()) {
+    // json::value() throws on a non-object entry or a non-string field; a Result must come back instead.
+    try {
+      for (const auto& m : *metrics) {
+        MetricListing l;
+        l.ns = m.value("Namespace", ns);
+        l.metric_name = m.value("MetricName", metric_name);
+        if (auto dims = m.find("Dimensions"); dims != m.end() && dims->is_array())
+          for (const auto& d : *dims) l.dimensions.push_back({d.value("Name", ""), d.value("Value", "")});
+        out.push_back(std::move(l));
+      }
+    } catch (const nlohmann::json::exception& ex) {
+      return protocol_error("ListMetrics", std::string("malformed Metrics entry: ") + ex.what());
+    }
+  }
+  return j.contains("NextToken") && j["NextToken"].is_string() ? j["NextToken"].get<std::string>() : std::string{};
 }
 
 Result<std::vector<MetricListing>> CloudWatchClient::list_metrics(const std::string& ns,
@@ -311,25 +428,19 @@ Result<std::vector<MetricListing>> CloudWatchClient::list_metrics(const std::str
     nlohmann::json body{{"Namespace", ns}, {"MetricName", metric_name}};
     if (!filter.empty()) body["Dimensions"] = dimensions_json(filter, true);
     if (!token.empty()) body["NextToken"] = token;
-    auto resp = client_.call_json(kCloudWatchTarget, "ListMetrics", body, kJson10);
+    auto resp = client_.send("ListMetrics", json10_request(client_, "ListMetrics", body.dump()));
     if (!resp) return resp.error();
-    const auto& j = resp.value();
-    if (auto metrics = j.find("Metrics"); metrics != j.end() && metrics->is_array()) {
-      // json::value() throws on a non-object entry or a non-string field; a Result must come back instead.
-      try {
-        for (const auto& m : *metrics) {
-          MetricListing l;
-          l.ns = m.value("Namespace", ns);
-          l.metric_name = m.value("MetricName", metric_name);
-          if (auto dims = m.find("Dimensions"); dims != m.end() && dims->is_array())
-            for (const auto& d : *dims) l.dimensions.push_back({d.value("Name", ""), d.value("Value", "")});
-          out.push_back(std::move(l));
-        }
-      } catch (const nlohmann::json::exception& ex) {
-        return protocol_error("ListMetrics", std::string("malformed Metrics entry: ") + ex.what());
-      }
+    // The scanner reads a well-formed page without a JSON tree; anything else gets the DOM's answer.
+    std::string next;
+    if (!scan_list_metrics_body(resp->body, ns, metric_name, out, next)) {
+      const auto parsed = nlohmann::json::parse(resp->body, nullptr, false);
+      if (parsed.is_discarded())
+        return protocol_error("ListMetrics", "response is not JSON: " + resp->body.substr(0, 200));
+      auto r = parse_list_metrics_response(parsed, ns, metric_name, out);
+      if (!r) return r.error();
+      next = std::move(r.value());
     }
-    token = j.contains("NextToken") && j["NextToken"].is_string() ? j["NextToken"].get<std::string>() : "";
+    token = std::move(next);
   } while (!token.empty());
   return out;
 }

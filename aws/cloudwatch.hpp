@@ -47,13 +47,24 @@ struct MetricListing {
 // Pure halves of the protocol, tested without a network.
 nlohmann::json get_metric_data_request(const MetricStatQuery* first, std::size_t count, Time start, Time end,
                                        const std::string& next_token);
+// The same request as the body text, written directly: byte for byte get_metric_data_request(...).dump()
+// for valid UTF-8, without building a JSON tree of up to 500 queries first.
+std::string get_metric_data_request_body(const MetricStatQuery* first, std::size_t count, Time start, Time end,
+                                         const std::string& next_token);
 // Appends each result's points to the entry with the same id in `into` (creating it if needed);
 // returns the NextToken ("" when the last page). Throws nothing: malformed input yields an Error.
 Result<std::string> parse_get_metric_data_response(const nlohmann::json& response,
                                                    std::vector<MetricDataResult>& into);
-// The same from the response body text, parsed with a SAX handler straight into `into` (no DOM: a
-// 500 x 201 page is ~2.7 MB of JSON and 100,500 datapoints). This is what get_metric_data() uses.
+// The same from the response body text, straight into `into` (no DOM: a 500 x 201 page is ~2.7 MB of
+// JSON and 100,500 datapoints). This is what get_metric_data() uses. A dedicated scanner
+// (aws/cloudwatch_scan.hpp) reads well-formed pages; anything else goes through a SAX handler
+// with the checks and messages of the DOM version ("response is not JSON: <start of the body>" too).
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into);
+
+// A ListMetrics response: appends its Metrics to `out` (Namespace and MetricName default to the asked
+// ones) and returns the NextToken ("" when the last page); a malformed entry is an Error.
+Result<std::string> parse_list_metrics_response(const nlohmann::json& response, const std::string& ns,
+                                                const std::string& metric_name, std::vector<MetricListing>& out);
 
 class CloudWatchClient {
  public:

@@ -170,6 +170,58 @@ class RunAgainstMoto(unittest.TestCase):
         self.assertEqual(self.daemon.metric("batchwatch_getmetricdata_calls_total"), 5)  # ceil(2400 / 500)
         self.assertEqual(self.daemon.metric("batchwatch_cloudwatch_metrics_requested_total"), 2400)
 
+    def test_simulated_clock_steady_state_fetches_each_series_once_per_period(self):
+        # `run --simulate-from T --cycles 11`: eleven cycles at 10:00, 10:01, ... 10:10 (simulated) against moto,
+        # in seconds. After the first cycle the series cache leaves only new periods to fetch: the 1-minute
+        # series every cycle, the 5-minute ones at 10:05 and 10:10.
+        start = 1768471200  # 2026-01-15T10:00:00Z
+        for model in ("m1", "m2"):
+            put_points(self.moto, "NumberOfRecordsPendingProcessing", model, start - 600, [1] * 10)
+        rule = """\
+              - name: {name}
+                kind: threshold
+                metric: {{namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
+                         dimensions: {{modelId: "*"}}, stat: Maximum, period: {period}}}
+                comparison: ">"
+                threshold: 100
+                notify: []
+            """
+        rule = textwrap.indent(textwrap.dedent(rule), "  ")
+        config = self.write_config("rules:\n" + rule.format(name="every-minute", period="1m") +
+                                   rule.format(name="every-five", period="5m"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=self.moto.access_key,
+                   AWS_SECRET_ACCESS_KEY=self.moto.secret_key)
+        log_path = config + ".log"
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug",
+                                     "--simulate-from", "2026-01-15T10:00:00Z", "--cycles", "11"],
+                                    stdout=subprocess.DEVNULL, stderr=log, env=env)
+        try:
+            def text():
+                with open(log_path) as f:
+                    return f.read()
+            wait_for(lambda: "cycle limit reached" in text() or proc.poll() is not None, timeout=120,
+                     what="the eleventh cycle")
+            self.assertIsNone(proc.poll(), text())  # idles, still serving /metrics
+            port = re.search(r"status server listening .*port=(\d+)", text()).group(1)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                body = r.read().decode()
+            value = lambda name: float(re.search(r"^" + name + r" ([0-9.e+]+)$", body, re.M).group(1))  # noqa: E731
+            self.assertEqual(value("batchwatch_cycles_total"), 11)
+            # first cycle: 2 models x 2 periods; then 10 x the two 1-minute series; 2 x the two 5-minute ones
+            self.assertEqual(value("batchwatch_cloudwatch_metrics_requested_total"), 4 + 10 * 2 + 2 * 2)
+            # one call per distinct time range: 2 at first, 1 a cycle, 1 more at 10:05 and at 10:10
+            self.assertEqual(value("batchwatch_getmetricdata_calls_total"), 2 + 10 + 2)
+            fetched = [int(n) for n in re.findall(r"cycle done .*fetched=(\d+)", text())]
+            self.assertEqual(fetched, [4, 2, 2, 2, 2, 4, 2, 2, 2, 2, 4])
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=20), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
 
 if __name__ == "__main__":
     unittest.main()

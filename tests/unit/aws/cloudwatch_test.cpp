@@ -90,6 +90,28 @@ TEST(GetMetricDataRequest, CountLimitsTheQueries) {
   EXPECT_EQ(got["MetricDataQueries"][1]["Id"], "c");
 }
 
+TEST(GetMetricDataRequestBody, IsTheDumpOfTheJsonRequestByteForByte) {
+  std::vector<MetricStatQuery> qs{query("cpu"), query("q_2", "NetworkIn"), query("m3")};
+  qs[1].ns = "Custom/Batch \"quoted\" \\ back";
+  qs[1].dimensions = {{"Queue", "jobs\nwith\tcontrol\x01\x1f\b\f\r"}, {"Env", ""}, {"caf\xc3\xa9", "\xe2\x98\x83 \x7f"}};
+  qs[1].period = 86400;
+  qs[1].stat = "p99.9";
+  qs[2].dimensions.clear();
+  for (const std::string token : {"", "tok/+==\"x"}) {
+    for (std::size_t n : {0u, 1u, 3u}) {
+      const auto body = get_metric_data_request_body(qs.data(), n, at(kStart), at(kEnd), token);
+      EXPECT_EQ(body, get_metric_data_request(qs.data(), n, at(kStart), at(kEnd), token).dump()) << body;
+    }
+  }
+}
+
+TEST(GetMetricDataRequestBody, FiveHundredQueries) {
+  std::vector<MetricStatQuery> qs;
+  for (int i = 0; i < 500; ++i) qs.push_back(query("q" + std::to_string(i), "NumberOfRecordsPendingProcessing"));
+  EXPECT_EQ(get_metric_data_request_body(qs.data(), qs.size(), at(kStart), at(kEnd), ""),
+            get_metric_data_request(qs.data(), qs.size(), at(kStart), at(kEnd), "").dump());
+}
+
 // ---- parse_get_metric_data_response ----
 
 TEST(ParseGetMetricDataResponse, AppendsByIdAndReturnsToken) {
