@@ -160,6 +160,7 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
   CycleReport report;
   report.now = now;
   report.series = plan.series.size();
+  report.results.reserve(plan.instances.size());
   if (auto fetched = fetch(plan, report); !fetched) return fetched.error();
   for (const auto& key : plan.series)
     if (const auto& pts = cache_.points(key); !pts.empty()) report.newest_datapoint.emplace_back(key.str(), pts.back().start);
@@ -208,13 +209,15 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
     updates.push_back(std::move(u));
   };
 
+  updates.reserve(plan.instances.size());
   for (std::size_t i = 0; i < plan.instances.size(); ++i) {
     const auto& inst = plan.instances[i];
     const auto& rule = rules[inst.rule];
     auto& w = work[i];
     InstanceResult res{&rule, inst.labels, w.prev ? w.prev->state : AlarmState::InsufficientData, {}, false, 0, true};
-    StoredState cur = w.prev.value_or(StoredState{});
     bool had_prev = w.prev.has_value();
+    StoredState cur = had_prev ? std::move(*w.prev) : StoredState{};
+    w.prev.reset();  // moved into `cur`: 25,000 stored states are not held twice
     if (w.steps.empty()) {
       res.evaluated = false;
       res.evaluation = Evaluation{cur.state, cur.value, cur.reason, std::nullopt, cur.marker};
@@ -227,8 +230,10 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
       had_prev = true;
     }
     final_states[rule.name][labels_text(inst.labels)] = res.evaluation.state;
+    res.since = cur.changed_at;
     report.results.push_back(std::move(res));
   }
+  std::vector<Work>().swap(work);  // every instance's steps and stored state are used up
 
   // Composite rules, from the states just computed (children evaluated above, in this cycle).
   for (const auto& rule : rules) {
@@ -252,6 +257,7 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
       StoredState cur = prev.value_or(StoredState{});
       InstanceResult res{&rule, labels, cur.state, evaluate_composite(*spec, children), false, 0, true};
       record_step(rule, labels, cur, prev.has_value(), res.evaluation, cur.window_end, now, res);
+      res.since = cur.changed_at;
       final_states[rule.name][series] = res.evaluation.state;
       report.results.push_back(std::move(res));
     }
