@@ -372,12 +372,58 @@ void AgentMetrics::count_config_reload(bool success) {
 }
 
 void AgentMetrics::set_last_datapoint_ages(const std::vector<std::pair<std::string, double>>& age_by_series) {
-  std::vector<std::pair<MetricLabels, double>> series;
-  for (const auto& [name, age] : age_by_series) series.emplace_back(MetricLabels{{"series", name}}, age);
-  registry_.replace(kDatapointAge, series);
+  registry_.replace(kDatapointAge, std::make_shared<const OneLabelGaugeTable>("series", age_by_series));
 }
 
 void AgentMetrics::set_ready(bool ready) { registry_.set(kReady, {}, ready ? 1 : 0); }
+
+// ---- OneLabelGaugeTable -------------------------------------------------------------------------
+
+OneLabelGaugeTable::OneLabelGaugeTable(std::string label, const std::vector<std::pair<std::string, double>>& series)
+    : label_(std::move(label)) {
+  // Sorted by label value as the registry's map sorts {label: value} sets; the last of equal ones wins.
+  std::vector<std::uint32_t> order(series.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return series[a].first < series[b].first; });
+  offsets_.reserve(order.size() + 1);
+  values_.reserve(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto& [value_text, value] = series[order[k]];
+    if (k + 1 < order.size() && series[order[k + 1]].first == value_text) continue;
+    offsets_.push_back(static_cast<std::uint32_t>(text_.size()));
+    text_ += MetricsRegistry::escape_label_value(value_text);
+    values_.push_back(value);
+  }
+  offsets_.push_back(static_cast<std::uint32_t>(text_.size()));
+}
+
+double OneLabelGaugeTable::value(const MetricLabels& labels) const {
+  if (labels.size() != 1 || labels[0].first != label_) return 0;
+  const auto wanted = MetricsRegistry::escape_label_value(labels[0].second);
+  for (std::size_t i = 0; i < values_.size(); ++i)
+    if (label_value(i) == wanted) return values_[i];
+  return 0;
+}
+
+bool OneLabelGaugeTable::render(std::string_view name, std::string& out, std::size_t chunk,
+                                const MetricsWriter& flush) const {
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    out += name;
+    out += '{';
+    out += label_;
+    out += "=\"";
+    out += label_value(i);
+    out += "\"} ";
+    out += MetricsRegistry::format_value(values_[i]);
+    out += '\n';
+    if (out.size() >= chunk) {
+      const bool ok = flush(out);
+      out.clear();
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
 
 // ---- RuleStateTable -----------------------------------------------------------------------------
 

@@ -96,6 +96,27 @@ class MetricsRegistry {
 enum class NotificationOutcome { Delivered, Retried, Dead, Silenced };
 std::string_view to_string(NotificationOutcome outcome);  // delivered retried dead silenced
 
+// A gauge family with one label, compactly: the values of the label stored in one string, the
+// gauge values in one array (a registry series is a map node with its own label vector and
+// strings: ~250 bytes each, re-allocated every cycle among the cycle's short-lived blocks).
+// Renders what the registry renders for the same series; of repeated label values the last wins.
+class OneLabelGaugeTable final : public SeriesTable {
+ public:
+  OneLabelGaugeTable(std::string label, const std::vector<std::pair<std::string, double>>& series);
+  std::size_t series_count() const override { return values_.size(); }
+  double value(const MetricLabels& labels) const override;
+  bool render(std::string_view name, std::string& out, std::size_t chunk, const MetricsWriter& flush) const override;
+
+ private:
+  std::string_view label_value(std::size_t i) const {
+    return std::string_view(text_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  std::string label_;
+  std::string text_;                    // the label values, escaped, sorted, concatenated
+  std::vector<std::uint32_t> offsets_;  // value i is text_[offsets_[i], offsets_[i + 1])
+  std::vector<double> values_;
+};
+
 // One (rule, series) for batchwatch_rule_state.
 struct RuleStateSample {
   std::string rule;

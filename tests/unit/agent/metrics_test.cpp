@@ -278,6 +278,22 @@ TEST(RuleStateTable, RenderComesInPiecesThatAddUpToTheWholeText) {
   EXPECT_EQ(calls, 2u);
 }
 
+TEST(OneLabelGaugeTable, RendersExactlyWhatOneRegistrySeriesPerValueRendered) {
+  const std::vector<std::pair<std::string, double>> ages{
+      {"b|x", 180}, {"a\"q\\\n", 0.5}, {"c", 60}, {"a", 1e21}, {"b|x", 240}, {"", 7}};
+  MetricsRegistry expected, got;
+  for (auto* r : {&expected, &got}) r->declare("age_seconds", Type::Gauge, "Ages.");
+  std::vector<std::pair<MetricLabels, double>> series;
+  for (const auto& [name, age] : ages) series.emplace_back(MetricLabels{{"series", name}}, age);
+  expected.replace("age_seconds", series);
+  got.replace("age_seconds", std::make_shared<const OneLabelGaugeTable>("series", ages));
+  EXPECT_EQ(got.render(), expected.render());
+  EXPECT_EQ(got.series_count("age_seconds"), 5u);
+  EXPECT_EQ(got.value("age_seconds", {{"series", "b|x"}}), 240);
+  EXPECT_EQ(got.value("age_seconds", {{"series", "a\"q\\\n"}}), 0.5);
+  EXPECT_EQ(got.value("age_seconds", {{"series", "nope"}}), 0);
+}
+
 TEST(MetricsAgent, LastDatapointAgesReplaceTheFamily) {
   AgentMetrics m;
   m.set_last_datapoint_ages({{"a", 60}, {"b", 120}});
