@@ -58,10 +58,10 @@ std::uint32_t AlertList::intern(std::string_view name) {
   return index;
 }
 
-std::string_view AlertList::store(std::string_view text) {
-  constexpr std::size_t kBlock = 64 * 1024, kRecent = 1024;
-  if (recent_.empty()) recent_.resize(kRecent);
-  auto& slot = recent_[std::hash<std::string_view>{}(text) % kRecent];
+std::string_view AlertList::store(std::string_view text, std::vector<std::string_view>& recent, std::size_t slots) {
+  constexpr std::size_t kBlock = 64 * 1024;
+  if (recent.empty()) recent.resize(slots);
+  auto& slot = recent[std::hash<std::string_view>{}(text) % recent.size()];
   if (slot == text) return slot;
   if (blocks_.empty() || block_used_ + text.size() > block_size_) {
     block_size_ = std::max(kBlock, text.size());
@@ -75,21 +75,62 @@ std::string_view AlertList::store(std::string_view text) {
   return slot;
 }
 
+namespace {
+
+void put_size(std::string& out, std::size_t n) {
+  const auto v = static_cast<std::uint32_t>(n);
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+std::uint32_t get_size(const char* at) {
+  std::uint32_t v;
+  std::memcpy(&v, at, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+AlertList::Labels::Label AlertList::Labels::iterator::operator*() const {
+  const auto name_size = get_size(at_);
+  const char* name = at_ + 4;
+  const auto value_size = get_size(name + name_size);
+  return {std::string_view(name, name_size), std::string_view(name + name_size + 4, value_size)};
+}
+
+AlertList::Labels::iterator& AlertList::Labels::iterator::operator++() {
+  at_ += 4 + get_size(at_);
+  at_ += 4 + get_size(at_);
+  return *this;
+}
+
+std::vector<Dimension> AlertList::Labels::to_vector() const {
+  std::vector<Dimension> out;
+  for (const auto& l : *this) out.push_back({std::string(l.name), std::string(l.value)});
+  return out;
+}
+
 void AlertList::add(std::string_view rule, std::string_view kind, const std::vector<Dimension>& labels, AlarmState state,
                     std::optional<double> value, std::string_view reason, Time since) {
   Row row{};
   row.rule = intern(rule);
   row.kind = intern(kind);
-  auto [it, inserted] = label_index_.try_emplace(labels, static_cast<std::uint32_t>(label_sets_.size()));
-  if (inserted) label_sets_.push_back(&it->first);
-  row.labels = it->second;
+  std::string encoded;
+  for (const auto& d : labels) {
+    put_size(encoded, d.name.size());
+    encoded += d.name;
+    put_size(encoded, d.value.size());
+    encoded += d.value;
+  }
+  const auto stored_labels = store(encoded, recent_labels_, 4096);
+  row.labels = stored_labels.data();
+  row.labels_size = static_cast<std::uint32_t>(stored_labels.size());
   row.state = state;
   row.has_value = value.has_value();
   row.value = value.value_or(0);
   row.since = since;
-  const auto text = store(reason);
-  row.reason = text.data();
-  row.reason_size = static_cast<std::uint32_t>(text.size());
+  const auto stored_reason = store(reason, recent_reasons_, 1024);
+  row.reason = stored_reason.data();
+  row.reason_size = static_cast<std::uint32_t>(stored_reason.size());
   rows_.push_back(row);
 }
 
@@ -97,7 +138,7 @@ AlertList::Ref AlertList::operator[](std::size_t i) const {
   const Row& r = rows_[i];
   return Ref{names_[r.rule],
              names_[r.kind],
-             *label_sets_[r.labels],
+             Labels(std::string_view(r.labels, r.labels_size)),
              r.state,
              r.has_value ? std::optional<double>(r.value) : std::nullopt,
              std::string_view(r.reason, r.reason_size),
@@ -301,7 +342,7 @@ bool StatusServer::alerts_json(const StatusSnapshot& s, bool all, const Writer& 
   for (const auto& a : s.alerts) {
     if (!all && a.state == AlarmState::Ok) continue;
     auto labels = nlohmann::json::object();
-    for (const auto& d : a.labels) labels[d.name] = d.value;
+    for (const auto& d : a.labels) labels[std::string(d.name)] = d.value;
     const nlohmann::json alert = {{"rule", a.rule},
                                   {"kind", a.kind},
                                   {"labels", std::move(labels)},
@@ -333,7 +374,10 @@ bool StatusServer::summary_text(const StatusSnapshot& s, const Writer& write) {
     if (!ok) return false;
     if (a.state == AlarmState::Ok) continue;
     std::string labels;
-    for (const auto& d : a.labels) labels += (labels.empty() ? "" : ",") + d.name + "=" + d.value;
+    for (const auto& d : a.labels) {
+      if (!labels.empty()) labels += ',';
+      labels.append(d.name).append("=").append(d.value);
+    }
     ok = out.add(fmt::format("  {:<17} {} {{{}}} since {}{}{}\n", to_string(a.state), a.rule, labels,
                              format_rfc3339(a.since), a.reason.empty() ? "" : ": ", a.reason));
   }

@@ -32,10 +32,11 @@ struct AlertView {
   Time since{};  // when the state last changed
 };
 
-// Every (rule, series) of a snapshot, compactly: 48 bytes a row; rule names, kinds and distinct
-// label sets stored once; reasons packed into 64 KiB blocks, a reason equal to a recent one stored
-// once (idle series of a rule all give the same reason). As a vector of AlertView (four strings and
-// a label vector each) 25,000 instances held ~12 MB between cycles.
+// Every (rule, series) of a snapshot, compactly: 48 bytes a row; rule names and kinds stored once;
+// label sets and reasons packed into 64 KiB blocks, one equal to a recent one stored once (a label
+// set recurs for every rule over its series; idle series of a rule give the same reason). As a
+// vector of AlertView (four strings and a label vector each) 25,000 instances held ~12 MB between
+// cycles, in ~100,000 small blocks that were allocated among each cycle's short-lived ones.
 class AlertList {
  public:
   AlertList() = default;
@@ -44,10 +45,41 @@ class AlertList {
   AlertList(const AlertList&) = delete;  // rows point into blocks_
   AlertList& operator=(const AlertList&) = delete;
 
+  // A stored label set; iterates as {name, value} views, in the order they were added.
+  class Labels {
+   public:
+    struct Label {
+      std::string_view name;
+      std::string_view value;
+    };
+    class iterator {
+     public:
+      using iterator_category = std::input_iterator_tag;
+      using value_type = Label;
+      using difference_type = std::ptrdiff_t;
+      explicit iterator(const char* at) : at_(at) {}
+      Label operator*() const;
+      iterator& operator++();
+      bool operator==(const iterator& o) const { return at_ == o.at_; }
+
+     private:
+      const char* at_;
+    };
+    explicit Labels(std::string_view encoded) : bytes_(encoded) {}
+    iterator begin() const { return iterator(bytes_.data()); }
+    iterator end() const { return iterator(bytes_.data() + bytes_.size()); }
+    bool empty() const { return bytes_.empty(); }
+    std::vector<Dimension> to_vector() const;
+    const char* data() const { return bytes_.data(); }  // equal label sets of one list share it
+
+   private:
+    std::string_view bytes_;  // per label: name size, name, value size, value (sizes: 4 bytes)
+  };
+
   struct Ref {  // valid while the list is
     std::string_view rule;
     std::string_view kind;
-    const std::vector<Dimension>& labels;
+    Labels labels;
     AlarmState state;
     std::optional<double> value;
     std::string_view reason;
@@ -83,27 +115,28 @@ class AlertList {
 
  private:
   struct Row {
-    std::uint32_t rule;    // into names_
-    std::uint32_t kind;    // into names_
-    std::uint32_t labels;  // into label_sets_
+    std::uint32_t rule;  // into names_
+    std::uint32_t kind;  // into names_
     AlarmState state;
     bool has_value;
+    std::uint32_t labels_size;
     double value;
     Time since;
+    const char* labels;  // into blocks_
     const char* reason;  // into blocks_
     std::uint32_t reason_size;
   };
   std::uint32_t intern(std::string_view name);
-  std::string_view store(std::string_view text);
+  // `text` copied into the blocks, or the copy of an equal text found in `recent` (a direct-mapped
+  // cache of `slots` texts stored, by hash).
+  std::string_view store(std::string_view text, std::vector<std::string_view>& recent, std::size_t slots);
 
   std::vector<std::string> names_;
   std::map<std::string, std::uint32_t, std::less<>> name_index_;
-  std::map<std::vector<Dimension>, std::uint32_t> label_index_;
-  std::vector<const std::vector<Dimension>*> label_sets_;  // keys of label_index_
   std::vector<Row> rows_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t block_used_ = 0, block_size_ = 0;  // of blocks_.back()
-  std::vector<std::string_view> recent_;          // reasons stored, by hash (a direct-mapped cache)
+  std::vector<std::string_view> recent_labels_, recent_reasons_;
 };
 
 struct OutboxCounts {

@@ -150,7 +150,7 @@ TEST(StatusServerBodies, AlertsJsonIsWhatTheWholeDocumentDumps) {
     for (const auto& a : s.alerts) {
       if (!all && a.state == AlarmState::Ok) continue;
       auto labels = nlohmann::json::object();
-      for (const auto& d : a.labels) labels[d.name] = d.value;
+      for (const auto& d : a.labels) labels[std::string(d.name)] = d.value;
       list.push_back({{"rule", a.rule},
                       {"kind", a.kind},
                       {"labels", labels},
@@ -169,7 +169,7 @@ TEST(StatusServerBodies, AlertsJsonIsWhatTheWholeDocumentDumps) {
 
 TEST(AlertList, KeepsEveryFieldAndStoresRepeatedReasonsOnce) {
   AlertList list;
-  const std::vector<Dimension> m1{{"modelId", "m1"}}, m2{{"modelId", "m2"}};
+  const std::vector<Dimension> m1{{"modelId", "m1"}}, m2{{"modelId", "m2"}, {"region", std::string(300, 'x')}};
   const std::string long_reason(100000, 'r');  // larger than a block
   list.add("r1", "threshold", m1, AlarmState::Alarm, 2.5, "same", at("2026-11-22T01:00:00Z"));
   list.add("r1", "threshold", m2, AlarmState::Ok, std::nullopt, "same", at("2026-11-22T02:00:00Z"));
@@ -178,18 +178,19 @@ TEST(AlertList, KeepsEveryFieldAndStoresRepeatedReasonsOnce) {
   ASSERT_EQ(list.size(), 4u);
   EXPECT_EQ(list[0].rule, "r1");
   EXPECT_EQ(list[0].kind, "threshold");
-  EXPECT_EQ(list[0].labels, m1);
+  EXPECT_EQ(list[0].labels.to_vector(), m1);
   EXPECT_EQ(list[0].state, AlarmState::Alarm);
   EXPECT_EQ(list[0].value, 2.5);
   EXPECT_EQ(list[0].since, at("2026-11-22T01:00:00Z"));
-  EXPECT_EQ(list[1].labels, m2);
+  EXPECT_EQ(list[1].labels.to_vector(), m2);
   EXPECT_EQ(list[1].value, std::nullopt);
   EXPECT_EQ(list[1].reason, "same");
   EXPECT_EQ(list[0].reason.data(), list[1].reason.data());  // stored once
   EXPECT_EQ(list[2].reason, long_reason);
   EXPECT_EQ(list[2].kind, "drained");
-  EXPECT_EQ(&list[2].labels, &list[0].labels);  // label sets stored once
+  EXPECT_EQ(list[2].labels.data(), list[0].labels.data());  // label sets stored once
   EXPECT_TRUE(list[3].labels.empty());
+  EXPECT_TRUE(list[3].labels.to_vector().empty());
   EXPECT_EQ(list[3].reason, "");
   EXPECT_EQ(list[3].value, -1.0);
   std::size_t n = 0;
