@@ -106,10 +106,14 @@ Result<std::size_t> Engine::fetch(Plan& plan, CycleReport& report) {
   for (std::size_t s = 0; s < plan.series.size(); ++s)
     if (auto range = cache_.missing(plan.series[s], plan.series_start[s], plan.series_end[s])) groups[*range].push_back(s);
   for (const auto& [range, members] : groups) {
+    // Usually one range covers every series: then the plan's keys are passed as they are, not copied.
+    const bool all = members.size() == plan.series.size();  // members are ascending series indices
     std::vector<SeriesKey> keys;
-    keys.reserve(members.size());
-    for (auto s : members) keys.push_back(plan.series[s]);
-    auto fetched = source_.fetch(keys, range.first, range.second);
+    if (!all) {
+      keys.reserve(members.size());
+      for (auto s : members) keys.push_back(plan.series[s]);
+    }
+    auto fetched = source_.fetch(all ? plan.series : keys, range.first, range.second);
     if (!fetched) return fetched.error();
     report.fetch_calls++;
     report.series_fetched += members.size();
@@ -131,6 +135,7 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
   auto expansions = discover(now);
   if (!expansions) return expansions.error();
   Plan plan = make_plan(rules, expansions.value(), now, config_.poll.delay, catch_up);
+  expansions.value() = {};  // copied into the plan (discovered_ keeps them for the next cycles)
 
   // Each instance is evaluated at every period step since its last evaluation (bounded by
   // catch_up), so what happened while the agent was down is still seen, once.
