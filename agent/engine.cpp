@@ -112,10 +112,14 @@ Result<std::size_t> Engine::fetch(Plan& plan, CycleReport& report) {
   for (std::size_t s = 0; s < plan.series.size(); ++s)
     if (auto range = cache_.missing(plan.series[s], plan.series_start[s], plan.series_end[s])) groups[*range].push_back(s);
   for (const auto& [range, members] : groups) {
+    // Usually one range covers every series: then the plan's keys are passed as they are, not copied.
+    const bool all = members.size() == plan.series.size();  // members are ascending series indices
     std::vector<SeriesKey> keys;
-    keys.reserve(members.size());
-    for (auto s : members) keys.push_back(plan.series[s]);
-    auto fetched = source_.fetch(keys, range.first, range.second);
+    if (!all) {
+      keys.reserve(members.size());
+      for (auto s : members) keys.push_back(plan.series[s]);
+    }
+    auto fetched = source_.fetch(all ? plan.series : keys, range.first, range.second);
     if (!fetched) return fetched.error();
     report.fetch_calls++;
     report.series_fetched += members.size();
@@ -137,6 +141,7 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
   auto expansions = discover(now);
   if (!expansions) return expansions.error();
   Plan plan = make_plan(rules, expansions.value(), now, config_.poll.delay, catch_up);
+  expansions.value() = {};  // copied into the plan (discovered_ keeps them for the next cycles)
 
   // Each instance is evaluated at every period step since its last evaluation (bounded by
   // catch_up), so what happened while the agent was down is still seen, once.
@@ -166,6 +171,7 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
   CycleReport report;
   report.now = now;
   report.series = plan.series.size();
+  report.results.reserve(plan.instances.size());
   if (auto fetched = fetch(plan, report); !fetched) return fetched.error();
   for (const auto& key : plan.series)
     if (const auto& pts = cache_.points(key); !pts.empty()) report.newest_datapoint.emplace_back(key.str(), pts.back().start);
@@ -214,13 +220,15 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
     updates.push_back(std::move(u));
   };
 
+  updates.reserve(plan.instances.size());
   for (std::size_t i = 0; i < plan.instances.size(); ++i) {
     const auto& inst = plan.instances[i];
     const auto& rule = rules[inst.rule];
     auto& w = work[i];
     InstanceResult res{&rule, inst.labels, w.prev ? w.prev->state : AlarmState::InsufficientData, {}, false, 0, true};
-    StoredState cur = w.prev.value_or(StoredState{});
     bool had_prev = w.prev.has_value();
+    StoredState cur = had_prev ? std::move(*w.prev) : StoredState{};
+    w.prev.reset();  // moved into `cur`: 25,000 stored states are not held twice
     if (w.steps.empty()) {
       res.evaluated = false;
       res.evaluation = Evaluation{cur.state, cur.value, cur.reason, std::nullopt, cur.marker};
@@ -240,8 +248,10 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
     }
     if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
     final_states[rule.name][labels_text(inst.labels)] = res.evaluation.state;
+    res.since = cur.changed_at;
     report.results.push_back(std::move(res));
   }
+  std::vector<Work>().swap(work);  // every instance's steps and stored state are used up
 
   // Composite rules, from the states just computed (children evaluated above, in this cycle).
   for (const auto& rule : rules) {
@@ -265,6 +275,7 @@ Result<CycleReport> Engine::run(Time now, StateStore* store, bool record, std::o
       StoredState cur = prev.value_or(StoredState{});
       InstanceResult res{&rule, labels, cur.state, evaluate_composite(*spec, children), false, 0, true};
       record_step(rule, labels, cur, prev.has_value(), res.evaluation, cur.window_end, now, res);
+      res.since = cur.changed_at;
       final_states[rule.name][series] = res.evaluation.state;
       report.results.push_back(std::move(res));
     }

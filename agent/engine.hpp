@@ -24,6 +24,7 @@ struct InstanceResult {
   bool transition = false;                               // any change during this cycle
   std::size_t notifications = 0;                         // outbox rows queued by this cycle
   bool evaluated = true;  // false: no new period since the last evaluation; the stored state is shown
+  Time since{};           // when the state last changed (as stored after this cycle)
 };
 
 // A transition, as `backtest` prints it.

@@ -25,23 +25,29 @@ std::vector<std::vector<Dimension>> match_listings(const config::MetricSpec& met
 
 Result<std::vector<std::vector<Datapoint>>> CloudWatchSource::fetch(const std::vector<SeriesKey>& keys, Time start,
                                                                     Time end) {
-  std::vector<aws::MetricStatQuery> queries;
-  queries.reserve(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    const auto& k = keys[i];
-    aws::MetricStatQuery q{"q" + std::to_string(i), k.metric.ns, k.metric.name, {}, k.period.count(), k.stat};
-    for (const auto& d : k.metric.dimensions) q.dimensions.push_back({d.name, d.value});
-    queries.push_back(std::move(q));
-  }
-  auto results = client_.get_metric_data(queries, start, end);
-  if (!results) return results.error();
+  // One GetMetricData call's worth of queries at a time (the calls are the same as for all of them
+  // at once): the queries and raw results of the other calls are not held meanwhile.
   std::vector<std::vector<Datapoint>> out(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    const auto& r = results.value()[i];
-    auto& points = out[i];
-    points.reserve(r.timestamps.size());
-    for (std::size_t j = 0; j < r.timestamps.size(); ++j) points.push_back({from_epoch(r.timestamps[j]), r.values[j]});
-    std::sort(points.begin(), points.end());
+  std::vector<aws::MetricStatQuery> queries;
+  for (std::size_t first = 0; first < keys.size(); first += aws::kMaxQueriesPerCall) {
+    const std::size_t count = std::min(aws::kMaxQueriesPerCall, keys.size() - first);
+    queries.clear();
+    queries.reserve(count);
+    for (std::size_t i = first; i < first + count; ++i) {
+      const auto& k = keys[i];
+      aws::MetricStatQuery q{"q" + std::to_string(i), k.metric.ns, k.metric.name, {}, k.period.count(), k.stat};
+      for (const auto& d : k.metric.dimensions) q.dimensions.push_back({d.name, d.value});
+      queries.push_back(std::move(q));
+    }
+    auto results = client_.get_metric_data(queries, start, end);
+    if (!results) return results.error();
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto& r = results.value()[i];
+      auto& points = out[first + i];
+      points.reserve(r.timestamps.size());
+      for (std::size_t j = 0; j < r.timestamps.size(); ++j) points.push_back({from_epoch(r.timestamps[j]), r.values[j]});
+      std::sort(points.begin(), points.end());
+    }
   }
   return out;
 }

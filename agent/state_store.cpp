@@ -245,6 +245,16 @@ std::vector<OutboxRow> StateStore::outbox(const std::string& status_filter) cons
   return out;
 }
 
+std::vector<StateStore::OutboxCount> StateStore::outbox_counts() const {
+  Stmt s(db_,
+         "SELECT target, SUM(status = 'pending'), SUM(status = 'dead') FROM outbox WHERE status IN ('pending', 'dead') "
+         "GROUP BY target ORDER BY target");
+  std::vector<OutboxCount> out;
+  while (s.step())
+    out.push_back({s.text(0), static_cast<std::size_t>(s.int64(1)), static_cast<std::size_t>(s.int64(2))});
+  return out;
+}
+
 void StateStore::mark_delivered(std::int64_t id, Time at) {
   Stmt s(db_, "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?");
   s.bind(1, epoch(at)).bind(2, id);

@@ -83,6 +83,13 @@ class StateStore {
   // Pending rows due at `now`, oldest first.
   std::vector<OutboxRow> due(Time now) const;
   std::vector<OutboxRow> outbox(const std::string& status_filter = "") const;
+  // Pending and dead rows by target, counted by SQLite (the rows, payloads included, are not read).
+  struct OutboxCount {
+    std::string target;
+    std::size_t pending = 0;
+    std::size_t dead = 0;
+  };
+  std::vector<OutboxCount> outbox_counts() const;
   void mark_delivered(std::int64_t id, Time at);
   void mark_retry(std::int64_t id, Time next_attempt, const std::string& error);
   void mark_dead(std::int64_t id, Time at, const std::string& error);

@@ -49,6 +49,151 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
   return out;
 }
 
+std::uint32_t AlertList::intern(std::string_view name) {
+  auto it = name_index_.find(name);
+  if (it != name_index_.end()) return it->second;
+  const auto index = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  name_index_.emplace(std::string(name), index);
+  return index;
+}
+
+std::string_view AlertList::store(std::string_view text, std::vector<std::string_view>& recent, std::size_t slots) {
+  constexpr std::size_t kBlock = 64 * 1024;
+  if (recent.empty()) recent.resize(slots);
+  auto& slot = recent[std::hash<std::string_view>{}(text) % recent.size()];
+  if (slot == text) return slot;
+  if (blocks_.empty() || block_used_ + text.size() > block_size_) {
+    block_size_ = std::max(kBlock, text.size());
+    blocks_.push_back(std::make_unique<char[]>(block_size_));
+    block_used_ = 0;
+  }
+  char* at = blocks_.back().get() + block_used_;
+  std::copy(text.begin(), text.end(), at);
+  block_used_ += text.size();
+  slot = std::string_view(at, text.size());
+  return slot;
+}
+
+namespace {
+
+void put_size(std::string& out, std::size_t n) {
+  const auto v = static_cast<std::uint32_t>(n);
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+std::uint32_t get_size(const char* at) {
+  std::uint32_t v;
+  std::memcpy(&v, at, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+AlertList::Labels::Label AlertList::Labels::iterator::operator*() const {
+  const auto name_size = get_size(at_);
+  const char* name = at_ + 4;
+  const auto value_size = get_size(name + name_size);
+  return {std::string_view(name, name_size), std::string_view(name + name_size + 4, value_size)};
+}
+
+AlertList::Labels::iterator& AlertList::Labels::iterator::operator++() {
+  at_ += 4 + get_size(at_);
+  at_ += 4 + get_size(at_);
+  return *this;
+}
+
+std::vector<Dimension> AlertList::Labels::to_vector() const {
+  std::vector<Dimension> out;
+  for (const auto& l : *this) out.push_back({std::string(l.name), std::string(l.value)});
+  return out;
+}
+
+void AlertList::add(std::string_view rule, std::string_view kind, const std::vector<Dimension>& labels, AlarmState state,
+                    std::optional<double> value, std::string_view reason, Time since) {
+  Row row{};
+  row.rule = intern(rule);
+  row.kind = intern(kind);
+  std::string encoded;
+  for (const auto& d : labels) {
+    put_size(encoded, d.name.size());
+    encoded += d.name;
+    put_size(encoded, d.value.size());
+    encoded += d.value;
+  }
+  const auto stored_labels = store(encoded, recent_labels_, 4096);
+  row.labels = stored_labels.data();
+  row.labels_size = static_cast<std::uint32_t>(stored_labels.size());
+  row.state = state;
+  row.has_value = value.has_value();
+  row.value = value.value_or(0);
+  row.since = since;
+  const auto stored_reason = store(reason, recent_reasons_, 1024);
+  row.reason = stored_reason.data();
+  row.reason_size = static_cast<std::uint32_t>(stored_reason.size());
+  rows_.push_back(row);
+}
+
+AlertList::Ref AlertList::operator[](std::size_t i) const {
+  const Row& r = rows_[i];
+  return Ref{names_[r.rule],
+             names_[r.kind],
+             Labels(std::string_view(r.labels, r.labels_size)),
+             r.state,
+             r.has_value ? std::optional<double>(r.value) : std::nullopt,
+             std::string_view(r.reason, r.reason_size),
+             r.since};
+}
+
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+
+// Collects text and hands it on in pieces of about kChunk bytes.
+class Chunker {
+ public:
+  explicit Chunker(const StatusServer::Writer& write) : write_(write) { buf_.reserve(kChunk + 1024); }
+  bool add(std::string_view text) {
+    buf_ += text;
+    return buf_.size() < kChunk || flush();
+  }
+  bool flush() {
+    if (ok_ && !buf_.empty()) ok_ = write_(buf_);
+    buf_.clear();
+    return ok_;
+  }
+
+ private:
+  const StatusServer::Writer& write_;
+  std::string buf_;
+  bool ok_ = true;
+};
+
+std::string collect(const std::function<bool(const StatusServer::Writer&)>& produce) {
+  std::string out;
+  produce([&out](std::string_view piece) {
+    out += piece;
+    return true;
+  });
+  return out;
+}
+
+// Sends what `produce` writes as a chunked body: a large response (100,000 rule_state series are
+// ~10 MB of text) is never held whole, neither by us nor by httplib.
+void send_chunked(httplib::Response& res, const char* content_type,
+                  std::function<bool(const StatusServer::Writer&)> produce) {
+  res.set_chunked_content_provider(content_type,
+                                   [produce = std::move(produce)](std::size_t, httplib::DataSink& sink) {
+                                     const bool ok = produce([&sink](std::string_view piece) {
+                                       return sink.write(piece.data(), piece.size());
+                                     });
+                                     if (ok) sink.done();
+                                     return ok;
+                                   });
+}
+
+}  // namespace
+
 struct StatusServer::Impl {
   explicit Impl(const AgentMetrics& m) : metrics(m) {}
 
@@ -85,14 +230,18 @@ void StatusServer::Impl::routes() {
     }
   });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    send_chunked(res, "text/plain; version=0.0.4; charset=utf-8",
+                 [m = &metrics](const Writer& write) { return m->render(write); });
   });
   server.Get("/api/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
-    const auto all = req.get_param_value("all");
-    res.set_content(alerts_json(*current(), all == "1" || all == "true" || all == "yes"), "application/json");
+    const auto all_param = req.get_param_value("all");
+    const bool all = all_param == "1" || all_param == "true" || all_param == "yes";
+    send_chunked(res, "application/json",
+                 [snap = current(), all](const Writer& write) { return alerts_json(*snap, all, write); });
   });
   server.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(summary_text(*current()), "text/plain; charset=utf-8");
+    send_chunked(res, "text/plain; charset=utf-8",
+                 [snap = current()](const Writer& write) { return summary_text(*snap, write); });
   });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty())
@@ -181,44 +330,62 @@ void StatusServer::publish(StatusSnapshot snapshot) {
 std::shared_ptr<const StatusSnapshot> StatusServer::snapshot() const { return impl_->current(); }
 
 std::string StatusServer::alerts_json(const StatusSnapshot& s, bool all) {
-  auto alerts = nlohmann::json::array();
+  return collect([&](const Writer& write) { return alerts_json(s, all, write); });
+}
+
+// The text nlohmann::json dumps for {"alerts": [...], "last_cycle": ...}, one alert at a time.
+bool StatusServer::alerts_json(const StatusSnapshot& s, bool all, const Writer& write) {
+  const auto dump = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  Chunker out(write);
+  if (!out.add("{\"alerts\":[")) return false;
+  bool first = true;
   for (const auto& a : s.alerts) {
     if (!all && a.state == AlarmState::Ok) continue;
     auto labels = nlohmann::json::object();
-    for (const auto& d : a.labels) labels[d.name] = d.value;
-    alerts.push_back({{"rule", a.rule},
-                      {"kind", a.kind},
-                      {"labels", std::move(labels)},
-                      {"state", std::string(to_string(a.state))},
-                      {"value", a.value ? nlohmann::json(*a.value) : nlohmann::json(nullptr)},
-                      {"reason", a.reason},
-                      {"since", format_rfc3339(a.since)}});
+    for (const auto& d : a.labels) labels[std::string(d.name)] = d.value;
+    const nlohmann::json alert = {{"rule", a.rule},
+                                  {"kind", a.kind},
+                                  {"labels", std::move(labels)},
+                                  {"state", std::string(to_string(a.state))},
+                                  {"value", a.value ? nlohmann::json(*a.value) : nlohmann::json(nullptr)},
+                                  {"reason", a.reason},
+                                  {"since", format_rfc3339(a.since)}};
+    if ((!first && !out.add(",")) || !out.add(dump(alert))) return false;
+    first = false;
   }
-  nlohmann::json out = {{"alerts", std::move(alerts)}};
-  out["last_cycle"] = s.last_cycle ? nlohmann::json(format_rfc3339(*s.last_cycle)) : nlohmann::json(nullptr);
-  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const auto last = s.last_cycle ? nlohmann::json(format_rfc3339(*s.last_cycle)) : nlohmann::json(nullptr);
+  return out.add("],\"last_cycle\":") && out.add(dump(last)) && out.add("}\n") && out.flush();
 }
 
 std::string StatusServer::summary_text(const StatusSnapshot& s) {
-  std::string out = "batchwatch status\n";
-  out += fmt::format("ready: {}\n", s.ready ? "yes" : "no (" + s.not_ready_reason + ")");
-  out += fmt::format("last cycle: {}\n", s.last_cycle ? format_rfc3339(*s.last_cycle) : "never");
-  if (!s.last_error.empty()) out += "last error: " + s.last_error + "\n";
+  return collect([&](const Writer& write) { return summary_text(s, write); });
+}
+
+bool StatusServer::summary_text(const StatusSnapshot& s, const Writer& write) {
+  Chunker out(write);
+  bool ok = out.add("batchwatch status\n");
+  ok = ok && out.add(fmt::format("ready: {}\n", s.ready ? "yes" : "no (" + s.not_ready_reason + ")"));
+  ok = ok && out.add(fmt::format("last cycle: {}\n", s.last_cycle ? format_rfc3339(*s.last_cycle) : "never"));
+  if (!s.last_error.empty()) ok = ok && out.add("last error: " + s.last_error + "\n");
   std::size_t not_ok = 0;
   for (const auto& a : s.alerts) not_ok += a.state != AlarmState::Ok;
-  out += fmt::format("series: {} ({} not OK)\n", s.alerts.size(), not_ok);
+  ok = ok && out.add(fmt::format("series: {} ({} not OK)\n", s.alerts.size(), not_ok));
   for (const auto& a : s.alerts) {
+    if (!ok) return false;
     if (a.state == AlarmState::Ok) continue;
     std::string labels;
-    for (const auto& d : a.labels) labels += (labels.empty() ? "" : ",") + d.name + "=" + d.value;
-    out += fmt::format("  {:<17} {} {{{}}} since {}{}\n", to_string(a.state), a.rule, labels, format_rfc3339(a.since),
-                       a.reason.empty() ? "" : ": " + a.reason);
+    for (const auto& d : a.labels) {
+      if (!labels.empty()) labels += ',';
+      labels.append(d.name).append("=").append(d.value);
+    }
+    ok = out.add(fmt::format("  {:<17} {} {{{}}} since {}{}{}\n", to_string(a.state), a.rule, labels,
+                             format_rfc3339(a.since), a.reason.empty() ? "" : ": ", a.reason));
   }
-  if (!s.outbox.empty()) out += "outbox:\n";
+  if (!s.outbox.empty()) ok = ok && out.add("outbox:\n");
   for (const auto& [target, counts] : s.outbox)
-    out += fmt::format("  {}: {} pending, {} dead\n", target, counts.pending, counts.dead);
-  out += "endpoints: /healthz /readyz /metrics /api/v1/alerts[?all=1]\n";
-  return out;
+    ok = ok && out.add(fmt::format("  {}: {} pending, {} dead\n", target, counts.pending, counts.dead));
+  ok = ok && out.add("endpoints: /healthz /readyz /metrics /api/v1/alerts[?all=1]\n");
+  return ok && out.flush();
 }
 
 }  // namespace bw::agent

@@ -8,9 +8,12 @@ modelIds, wildcard modelId; each rule reads one metric with one of 25 thresholds
 read by 25 rules: 25,000 (rule, series) evaluations a cycle, 2 GetMetricData calls of 500 queries).
 The period is 10 s with poll.delay 0s, so the daemon runs a cycle at every 10-second boundary;
 catch_up is 0 (no 3-hour replay at start). Cycles are detected by the daemon's "cycle done" debug log line; /metrics is scraped once
-per cycle (as Prometheus would), after the /proc sample, for the counters.
+per cycle (as Prometheus would), after the /proc sample, for the counters; then VmHWM is reset, so
+each cycle's row shows the peak RSS of that cycle. By default each series has 3 datapoints before
+the start and goes stale after ~3 cycles; --steady gives every period of the run a datapoint, so
+every cycle sees the same states (what tests/integration/test_footprint.py runs).
 
-  BATCHWATCH_BIN=build/agent/batchwatch python3 bench/e2e/footprint.py [--cycles 10]
+  BATCHWATCH_BIN=build/agent/batchwatch python3 bench/e2e/footprint.py [--cycles 10] [--steady]
 """
 import argparse
 import datetime
@@ -44,6 +47,17 @@ def proc_status(pid):
     return out
 
 
+def reset_peak(pid):
+    """Resets VmHWM to the current RSS (Linux >= 4.0), so that the next sample's VmHWM is the peak of
+    the cycle in between. False when the kernel or permissions do not allow it (VmHWM stays cumulative)."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def proc_cpu(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -51,15 +65,19 @@ def proc_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
 
 
-def seed(moto, models, now, points=3, step=10):
+def seed(moto, models, now, points=3, step=10, ahead=0):
+    """`points` datapoints per series in the periods before `now`; with `ahead`, also one in each of
+    the next `ahead` periods (stamped in the future: moto serves them once their period is asked for),
+    all of one value per series, so that every cycle sees the same full windows and states."""
     cw = moto.client("cloudwatch")
     batch = []
     for metric in METRICS:
         for i in range(models):
-            for j in range(points):
+            for j in range(points + ahead):
                 stamp = datetime.datetime.fromtimestamp(now - (points - j) * step, tz=datetime.timezone.utc)
+                value = float(i * 10) if ahead else float(i * 10 + j)
                 batch.append({"MetricName": metric, "Dimensions": [{"Name": "modelId", "Value": f"model-{i:04}"}],
-                              "Timestamp": stamp, "Value": float(i * 10 + j), "Unit": "Count"})
+                              "Timestamp": stamp, "Value": value, "Unit": "Count"})
                 if len(batch) == 1000:
                     cw.put_metric_data(Namespace="AWS/Bedrock/Batch", MetricData=batch)
                     batch = []
@@ -149,15 +167,17 @@ class Daemon:
         self.log.close()
 
 
-def run_footprint(binary, cycles, models=250, rules=100, period="10s", cycle_timeout=60, progress=None):
+def run_footprint(binary, cycles, models=250, rules=100, period="10s", cycle_timeout=60, progress=None, steady=False):
     """Starts moto and the daemon; returns (samples, floor_kB). samples[i] is the state after cycle i+1:
-    /proc status fields in kB, cpu_s (process total), metrics counters, wall time."""
+    /proc status fields in kB (VmHWM: the peak since the previous sample, see reset_peak), cpu_s
+    (process total), metrics counters, wall time. `steady`: data in every period of the run (see
+    seed), so the states and reasons stay the same from cycle 1 on."""
     workdir = tempfile.mkdtemp(prefix="bw-footprint-")
     moto = Moto()
     daemon = None
     try:
         now = int(time.time()) // 10 * 10
-        seed(moto, models, now)
+        seed(moto, models, now, ahead=cycles + 6 if steady else 0)
         config = write_config(workdir, moto.endpoint, rules, period)
         daemon = Daemon(binary, config, moto)
         samples = []
@@ -184,6 +204,7 @@ def run_footprint(binary, cycles, models=250, rules=100, period="10s", cycle_tim
             s.update(calls=Daemon.value(body, "batchwatch_getmetricdata_calls_total"),
                      metrics=Daemon.value(body, "batchwatch_cloudwatch_metrics_requested_total"),
                      cycles_total=Daemon.value(body, "batchwatch_cycles_total"))
+            s["peak_reset"] = reset_peak(daemon.proc.pid)
             samples.append(s)
             if progress:
                 progress(s)
@@ -200,11 +221,18 @@ def main():
     ap.add_argument("--cycles", type=int, default=10)
     ap.add_argument("--bin", default=os.environ.get("BATCHWATCH_BIN", os.path.join(ROOT, "build", "agent", "batchwatch")))
     ap.add_argument("--peer-peak-rss-mb", type=float, help="the peer's peak RSS from compare.py, for the ratio")
+    ap.add_argument("--steady", action="store_true",
+                    help="a datapoint in every period of the run (states and reasons the same every cycle); "
+                         "default: 3 datapoints before the start only, so the series go stale after ~3 cycles")
     args = ap.parse_args()
-    samples, floor_kb = run_footprint(args.bin, args.cycles,
+    samples, floor_kb = run_footprint(args.bin, args.cycles, steady=args.steady,
                                       progress=lambda s: print(f"cycle {s['cycle']}: {s}", file=sys.stderr))
-    print(f"\n100 rules over 1,000 series, period 10s, {args.cycles} cycles; nproc {os.cpu_count()}\n")
-    print("| cycle | VmHWM (MB) | VmRSS (MB) | RssAnon (kB) | RssFile (MB) | CPU total (s) | CPU this cycle (s) |")
+    data = "steady data" if args.steady else "3 datapoints before the start"
+    print(f"\n100 rules over 1,000 series, period 10s, {args.cycles} cycles, {data}; nproc {os.cpu_count()}\n")
+    # VmHWM is reset after each sample (reset_peak), so each row's is the peak of that cycle (and of the
+    # /metrics scrape after the previous sample); the daemon's peak is the largest of them.
+    hwm = "peak RSS this cycle (MB)" if all(s["peak_reset"] for s in samples) else "VmHWM (MB)"
+    print(f"| cycle | {hwm} | VmRSS (MB) | RssAnon (kB) | RssFile (MB) | CPU total (s) | CPU this cycle (s) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     prev = 0.0
     for s in samples:

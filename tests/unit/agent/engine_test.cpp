@@ -184,6 +184,28 @@ TEST_F(EngineTest, ASecondRunAtTheSameTimeChangesNothing) {
   EXPECT_EQ(store_->outbox().size(), outbox_before.size());
   EXPECT_EQ(store_->history().size(), 2u);
   EXPECT_EQ(store_->get("tokens-high", "modelId=m1")->changed_at, now);
+  EXPECT_EQ(again->results[0].since, now);  // what the store holds, without reading it back
+}
+
+TEST_F(EngineTest, ResultsCarryWhenTheirStateLastChanged) {
+  ASSERT_TRUE(store_);
+  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
+  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  const auto first = at("2026-11-22T06:05:00Z");
+  ASSERT_TRUE(run(first).ok());
+  src_.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 5);        // m1 turns OK
+  src_.add_point(key("m2"), at("2026-11-22T06:00:00Z"), 20);       // m2 stays OK
+  const auto later = at("2026-11-22T07:05:00Z");
+  const auto report = run(later);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->results.size(), 2u);
+  for (const auto& r : report->results) {
+    const auto stored = store_->get("tokens-high", labels_text(r.labels));
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(r.since, stored->changed_at) << labels_text(r.labels);
+  }
+  EXPECT_EQ(report->results[0].since, later);
+  EXPECT_EQ(report->results[1].since, first);
 }
 
 TEST_F(EngineTest, AlarmThenOkQueuesAResolvedNotification) {

@@ -294,6 +294,28 @@ TEST(StateStore, MarkDeliveredRetryAndDead) {
   EXPECT_TRUE(store->outbox("silenced").empty());
 }
 
+TEST(StateStore, OutboxCountsArePendingAndDeadByTarget) {
+  TempDb db;
+  auto store = db.open();
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(store->outbox_counts().empty());
+  const auto st = state("r", "modelId=m1", AlarmState::Alarm, 7.0, kT0, kT0, "ALARM");
+  commit_ok(*store, {update(st, true, AlarmState::InsufficientData,
+                            {row("k1", "b", kT0), row("k2", "b", kT0), row("k3", "b", kT0), row("k1", "a", kT0),
+                             row("k2", "a", kT0), row("k1", "c", kT0)})});
+  store->mark_dead(1, kT0, "boom");       // b
+  store->mark_delivered(4, kT0);          // a
+  store->mark_delivered(5, kT0);          // a: nothing pending or dead left
+  const auto counts = store->outbox_counts();
+  ASSERT_EQ(counts.size(), 2u);  // a has only delivered rows
+  EXPECT_EQ(counts[0].target, "b");
+  EXPECT_EQ(counts[0].pending, 2u);
+  EXPECT_EQ(counts[0].dead, 1u);
+  EXPECT_EQ(counts[1].target, "c");
+  EXPECT_EQ(counts[1].pending, 1u);
+  EXPECT_EQ(counts[1].dead, 0u);
+}
+
 TEST(StateStore, ReopeningTheFileKeepsEverything) {
   TempDb db;
   const auto st = state("r", "modelId=m1", AlarmState::Alarm, 7.0, kT0, kT0 + Duration{5}, "ALARM");
