@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/planner.hpp"
-#include "agent/state_store.hpp"
+#include "agent/cycle/planner.hpp"
+#include "agent/state/state_store.hpp"
 #include "aws/cloudwatch.hpp"
 #include "aws/cloudwatch_scan.hpp"
 #include "config/config.hpp"

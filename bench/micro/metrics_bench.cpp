@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "agent/metrics.hpp"
+#include "agent/status/metrics.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "test_support.hpp"
+#include "tests/unit/agent/test_support.hpp"
 
 namespace bw::agent {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/state_store.hpp"
+#include "agent/state/state_store.hpp"
 
 namespace bw::agent::testing {
 

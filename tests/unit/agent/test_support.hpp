@@ -17,10 +17,10 @@
 #include <utility>
 #include <vector>
 
-#include "agent/dispatcher.hpp"
+#include "agent/delivery/dispatcher.hpp"
 #include "agent/log.hpp"
-#include "agent/metric_source.hpp"
-#include "agent/state_store.hpp"
+#include "agent/cycle/metric_source.hpp"
+#include "agent/state/state_store.hpp"
 #include "config/config.hpp"
 #include "rules/series.hpp"
 #include "rules/time.hpp"

@@ -2,7 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "tests/unit/config/test_support.hpp"
 
 namespace bw::config {
 namespace {

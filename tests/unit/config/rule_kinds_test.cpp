@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "config/loader.hpp"
-#include "test_support.hpp"
+#include "tests/unit/config/test_support.hpp"
 
 namespace bw::config {
 namespace {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/yaml_reader.hpp"
-#include "test_support.hpp"
+#include "tests/unit/config/test_support.hpp"
 
 namespace bw::config::detail {
 namespace {

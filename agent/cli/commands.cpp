@@ -1,0 +1,127 @@
+#include "agent/cli/commands.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "agent/cli/aws_setup.hpp"
+#include "agent/clock.hpp"
+#include "agent/delivery/dispatcher.hpp"
+#include "agent/cycle/engine.hpp"
+#include "agent/delivery/notification.hpp"
+#include "agent/cli/wiring.hpp"
+#include "config/config.hpp"
+
+#ifndef BATCHWATCH_VERSION
+#define BATCHWATCH_VERSION "0.0.0"
+#endif
+
+namespace bw::agent {
+namespace {
+
+std::optional<config::Config> load_config(const std::string& path, Logger& log) {
+  auto loaded = config::load(path);
+  if (!loaded.diagnostics.empty()) {
+    for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.str().c_str());
+    log.error("invalid configuration", {{"file", path}, {"problems", std::to_string(loaded.diagnostics.size())}});
+    return std::nullopt;
+  }
+  return std::move(loaded.config);
+}
+
+// For the table only (JSON keeps full precision): at most two decimals, trailing zeros dropped.
+std::string value_text(const std::optional<double>& v) {
+  if (!v) return "-";
+  auto s = fmt::format("{:.2f}", *v);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+void print_results(const CycleReport& report, bool json) {
+  for (const auto& r : report.results) {
+    if (json) {
+      nlohmann::json labels = nlohmann::json::object();
+      for (const auto& d : r.labels) labels[d.name] = d.value;
+      nlohmann::json j{{"rule", r.rule->name},
+                       {"kind", r.rule->kind()},
+                       {"labels", labels},
+                       {"state", to_string(r.evaluation.state)},
+                       {"value", r.evaluation.value ? nlohmann::json(*r.evaluation.value) : nlohmann::json(nullptr)},
+                       {"reason", r.evaluation.reason}};
+      std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    } else {
+      const std::string series = labels_text(r.labels);
+      std::printf("%-17s %-28s %-40s %14s  %s\n", std::string(to_string(r.evaluation.state)).c_str(),
+                  r.rule->name.c_str(), series.empty() ? "-" : series.c_str(), value_text(r.evaluation.value).c_str(),
+                  r.evaluation.reason.c_str());
+    }
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int cmd_check(const std::string& config_path, Logger& log) {
+  auto cfg = load_config(config_path, log);
+  if (!cfg) return 2;
+  std::printf("%s: OK (%zu rules from %zu rule files, %zu targets)\n", config_path.c_str(), cfg->rules.size(),
+              cfg->rule_files.size(), cfg->targets.size());
+  return 0;
+}
+
+int cmd_once(const OnceOptions& options, Logger& log) {
+  auto cfg = load_config(options.config_path, log);
+  if (!cfg) return 2;
+  SystemClock clock;
+  std::string error;
+  auto aws = make_aws_stack(cfg->aws, clock, nullptr, error, &log);
+  if (!aws) {
+    log.error(error);
+    return 2;
+  }
+  auto store = StateStore::open(cfg->state_path, error);
+  if (!store) {
+    log.error(error);
+    return 2;
+  }
+  auto source = make_metric_source(*aws, cfg->aws);
+  Engine engine(*cfg, *source, log, aws->region);
+  engine.explain_results(true);  // the table and JSON lines show why each series is in its state now
+  const Time now = options.now.value_or(clock.now());
+  auto report = engine.run(now, store.get(), !options.dry_run, clock.now());
+  if (!report) {
+    log.error("cycle failed: " + report.error().describe());
+    return 2;
+  }
+  print_results(report.value(), options.json);
+  int status = 0;
+  for (const auto& r : report->results)
+    if (r.evaluation.state == AlarmState::Alarm) status = 1;
+  if (!options.dry_run) {
+    Dispatcher dispatcher(*store, log);
+    add_senders(dispatcher, *cfg, *aws, log);
+    const auto d = dispatcher.deliver_due(clock.now());
+    if (d.retrying > 0 || d.dead > 0) {
+      log.error(fmt::format("{} notification(s) not delivered (kept in the outbox for the next run): {}",
+                            d.retrying + d.dead, d.last_error));
+      return 2;
+    }
+  }
+  return status;
+}
+
+int cmd_version() {
+  const auto* curl = curl_version_info(CURLVERSION_NOW);
+  std::printf("batchwatch %s\n", BATCHWATCH_VERSION);
+  std::printf("  libcurl %s\n  %s\n  sqlite %s\n  fmt %d.%d.%d\n  nlohmann-json %d.%d.%d\n", curl->version,
+              OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion(), FMT_VERSION / 10000, FMT_VERSION / 100 % 100,
+              FMT_VERSION % 100, NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH);
+  return 0;
+}
+
+}  // namespace bw::agent

@@ -1,0 +1,61 @@
+#pragma once
+// Query planning (pure): which series the rules need, each asked for once, grouped into
+// GetMetricData calls that share a time range.
+#include <cstddef>
+#include <vector>
+
+#include "agent/cycle/rule_inputs.hpp"
+#include "config/config.hpp"
+#include "rules/series.hpp"
+
+namespace bw::agent {
+
+// One input of one (rule, series): which series, and the window evaluated at the newest step.
+struct InstanceInput {
+  Role role = Role::Primary;
+  std::size_t series = 0;  // index into Plan::series
+  Time window_end{};       // end (exclusive) of the newest period evaluated
+  int slots = 0;
+  Duration period{60};
+};
+
+// One (rule, series) to evaluate. `series`, `window_end` and `slots` repeat the primary input.
+struct Instance {
+  std::size_t rule = 0;           // index into the rules
+  std::vector<Dimension> labels;  // the concrete dimensions of the series
+  std::size_t series = 0;
+  Time window_end{};
+  int slots = 0;
+  std::vector<InstanceInput> inputs;  // primary first; empty for composite rules
+};
+
+// Series that can share one GetMetricData call: the same [start, end).
+struct QueryGroup {
+  Time start{};
+  Time end{};
+  std::vector<std::size_t> series;
+};
+
+struct Plan {
+  std::vector<SeriesKey> series;  // unique
+  std::vector<Time> series_start;  // per series: the oldest slot any input needs
+  std::vector<Time> series_end;    // per series: the newest window end
+  std::vector<Instance> instances;
+  std::vector<QueryGroup> groups;
+};
+
+// How many period slots a rule's primary input evaluates.
+int window_slots(const config::Rule& rule);
+
+// `expansions[i]` holds the concrete dimension sets of rules[i] when its metric has a wildcard
+// (ignored otherwise). The newest trusted period of each input is the last whole period that ended
+// at least `delay` before `now`. `lookback` widens drained windows (see rule_inputs).
+Plan make_plan(const std::vector<config::Rule>& rules, const std::vector<std::vector<std::vector<Dimension>>>& expansions,
+               Time now, Duration delay, Duration lookback = Duration{0});
+
+// Widens a series' range to start at `start` at the earliest (catch-up), then regroups.
+void widen(Plan& plan, std::size_t series, Time start);
+// Recomputes Plan::groups from the per-series ranges.
+void regroup(Plan& plan);
+
+}  // namespace bw::agent

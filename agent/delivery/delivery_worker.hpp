@@ -1,0 +1,43 @@
+#pragma once
+// Delivers the outbox on its own thread so a slow target (a hook with a 60 s timeout, an SNS
+// endpoint that is down) never holds up polling. It has its own SQLite connection (WAL lets it
+// read and write beside the poll loop) and wakes when a cycle queued rows or a retry falls due.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "agent/clock.hpp"
+#include "agent/delivery/dispatcher.hpp"
+
+namespace bw::agent {
+
+class DeliveryWorker {
+ public:
+  DeliveryWorker(Clock& clock, Logger& log) : clock_(clock), log_(log) {}
+  ~DeliveryWorker() { stop(Duration{0}); }
+  DeliveryWorker(const DeliveryWorker&) = delete;
+  DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+  // Takes over `store`, builds the dispatcher on it with `make`, and starts the thread.
+  void start(std::unique_ptr<StateStore> store, std::function<std::unique_ptr<Dispatcher>(StateStore&)> make);
+  // Swaps the dispatcher (after a reload) between two passes.
+  void replace(std::function<std::unique_ptr<Dispatcher>(StateStore&)> make);
+  void wake();
+  // Stops after the pass in progress; with a grace period, makes one last pass for rows already due.
+  void stop(Duration grace);
+
+ private:
+  void loop();
+  Clock& clock_;
+  Logger& log_;
+  std::unique_ptr<StateStore> store_;
+  std::shared_ptr<Dispatcher> dispatcher_;  // shared: a reload may swap it during a pass
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace bw::agent

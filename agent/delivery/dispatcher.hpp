@@ -1,0 +1,85 @@
+#pragma once
+// Delivers the outbox: each due row goes to its target; delivered rows are marked, failed rows are
+// retried later with backoff, and rows no target can ever take are marked dead (kept, logged).
+#include <functional>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+
+#include "agent/log.hpp"
+#include "agent/state/state_store.hpp"
+#include "aws/sns.hpp"
+#include "config/config.hpp"
+
+namespace bw::agent {
+
+struct Delivery {
+  enum class Outcome { Delivered, Retry, Dead };
+  Outcome outcome = Outcome::Delivered;
+  std::string detail;  // message id or error
+};
+
+class Sender {
+ public:
+  virtual ~Sender() = default;
+  virtual Delivery deliver(const OutboxRow& row) = 0;
+};
+
+class SnsSender final : public Sender {
+ public:
+  SnsSender(aws::SnsClient& client, std::string topic_arn) : client_(client), topic_arn_(std::move(topic_arn)) {}
+  Delivery deliver(const OutboxRow& row) override;
+
+ private:
+  aws::SnsClient& client_;
+  std::string topic_arn_;
+};
+
+struct DispatchReport {
+  int delivered = 0;
+  int retrying = 0;
+  int dead = 0;
+  std::string last_error;
+};
+
+class Dispatcher {
+ public:
+  // outcome: "delivered", "retried", "dead" (counted on /metrics by the daemon).
+  using OutcomeHook = std::function<void(const std::string& target, const std::string& outcome)>;
+
+  Dispatcher(StateStore& store, Logger& log) : store_(store), log_(log) {}
+  // `max_age`: an undelivered notification older than this is marked dead (kept, logged, counted).
+  void add_sender(const std::string& target, std::unique_ptr<Sender> sender, Duration max_age = Duration{86400});
+  // Full jitter: the retry delay is random() × backoff(attempts); without it, backoff(attempts) exactly.
+  void set_random(std::function<double()> random) { random_ = std::move(random); }
+  void set_outcome_hook(OutcomeHook hook) { hook_ = std::move(hook); }
+  // At most this many retries per target per pass, so a recovered target is not hit by the whole
+  // backlog at once; the rest wait for the next pass (first attempts are never held back).
+  void set_retry_budget(int per_target) { retry_budget_ = per_target; }
+
+  DispatchReport deliver_due(Time now);
+  // The earliest time a pending row is due (nullopt when none): when to wake up next.
+  std::optional<Time> next_due() const;
+
+  // Upper bound of the delay before the next attempt after `attempts` failures: 30s doubling, at
+  // most 15 minutes.
+  static Duration backoff(int attempts);
+
+ private:
+  struct Entry {
+    std::unique_ptr<Sender> sender;
+    Duration max_age{86400};
+  };
+  void outcome(const std::string& target, const char* what) {
+    if (hook_) hook_(target, what);
+  }
+  StateStore& store_;
+  Logger& log_;
+  std::map<std::string, Entry> senders_;
+  std::function<double()> random_;
+  OutcomeHook hook_;
+  int retry_budget_ = 20;
+};
+
+}  // namespace bw::agent

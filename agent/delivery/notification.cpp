@@ -1,0 +1,98 @@
+#include "agent/delivery/notification.hpp"
+
+#include <fmt/format.h>
+#include <openssl/sha.h>
+
+namespace bw::agent {
+namespace {
+
+std::string upper_statistic(const std::string& stat) {
+  // CloudWatch's alarm notifications spell simple statistics in capitals; percentiles are extended.
+  if (stat == "Average") return "AVERAGE";
+  if (stat == "Sum") return "SUM";
+  if (stat == "Minimum") return "MINIMUM";
+  if (stat == "Maximum") return "MAXIMUM";
+  if (stat == "SampleCount") return "SAMPLE_COUNT";
+  return stat;
+}
+
+std::string ascii_only(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  return out;
+}
+
+}  // namespace
+
+std::string alarm_name(const std::string& rule, const std::vector<Dimension>& labels) {
+  return labels.empty() ? rule : rule + "/" + labels_text(labels);
+}
+
+std::string idempotency_key(const std::string& rule, const std::vector<Dimension>& labels, AlarmState state, Time at) {
+  const std::string material = fmt::format("{}\n{}\n{}\n{}", rule, labels_text(labels), to_string(state), epoch(at));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
+  std::string hex;
+  for (int i = 0; i < 16; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::string subject(const StateChange& change) {
+  constexpr std::size_t kMax = 100;
+  const std::string state(to_string(change.evaluation.state));
+  const std::string tail = fmt::format("\" in {}", change.region);
+  std::string name = ascii_only(alarm_name(change.rule->name, change.labels));
+  const std::size_t fixed = state.size() + 3 + tail.size();  // `STATE: "` + name + tail
+  if (fixed + name.size() > kMax) {
+    const std::size_t room = kMax > fixed + 3 ? kMax - fixed - 3 : 0;
+    name = name.substr(0, room) + "...";
+  }
+  auto out = fmt::format("{}: \"{}{}", state, name, tail);
+  if (out.size() > kMax) out.resize(kMax);
+  return out;
+}
+
+nlohmann::json message(const StateChange& change) {
+  const auto& rule = *change.rule;
+  const auto& eval = change.evaluation;
+  auto dims = nlohmann::json::array();
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& d : change.labels) {
+    dims.push_back({{"name", d.name}, {"value", d.value}});
+    labels[d.name] = d.value;
+  }
+  nlohmann::json trigger{{"MetricName", rule.metric.name},
+                         {"Namespace", rule.metric.ns},
+                         {"StatisticType", rule.metric.stat.starts_with('p') ? "ExtendedStatistic" : "Statistic"},
+                         {"Statistic", upper_statistic(rule.metric.stat)},
+                         {"Unit", nullptr},
+                         {"Dimensions", dims},
+                         {"Period", rule.metric.period.count()}};
+  if (const auto* t = std::get_if<ThresholdSpec>(&rule.spec)) {
+    trigger["EvaluationPeriods"] = t->evaluation_periods;
+    trigger["DatapointsToAlarm"] = t->datapoints_to_alarm;
+    trigger["ComparisonOperator"] = cloudwatch_name(t->comparison);
+    trigger["Threshold"] = t->threshold;
+    trigger["TreatMissingData"] = to_string(t->treat_missing);
+    trigger["EvaluateLowSampleCountPercentile"] = "";
+  }
+  nlohmann::json bw{{"rule", rule.name},
+                    {"kind", rule.kind()},
+                    {"labels", labels},
+                    {"value", eval.value ? nlohmann::json(*eval.value) : nlohmann::json(nullptr)},
+                    {"idempotency_key", idempotency_key(rule.name, change.labels, eval.state, change.at)}};
+  if (!rule.severity.empty()) bw["severity"] = rule.severity;
+  return nlohmann::json{{"AlarmName", alarm_name(rule.name, change.labels)},
+                        {"AlarmDescription", rule.description.empty() ? nlohmann::json(nullptr)
+                                                                      : nlohmann::json(rule.description)},
+                        {"NewStateValue", to_string(eval.state)},
+                        {"OldStateValue", to_string(change.old_state)},
+                        {"NewStateReason", eval.reason},
+                        {"StateChangeTime", format_cloudwatch_change_time(change.at)},
+                        {"Region", change.region},
+                        {"Trigger", std::move(trigger)},
+                        {"batchwatch", std::move(bw)}};
+}
+
+}  // namespace bw::agent

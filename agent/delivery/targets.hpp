@@ -1,0 +1,150 @@
+#pragma once
+// The senders behind each target type (webhook, exec, eventbridge, stepfunctions; sns is SnsSender in
+// dispatcher.hpp) and the factory that builds one from a config::Target. Every sender turns one outbox
+// row into one Delivery: Delivered, Retry (the dispatcher backs off and tries again) or Dead.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "agent/delivery/dispatcher.hpp"
+#include "aws/eventbridge.hpp"
+#include "aws/http.hpp"
+#include "aws/stepfunctions.hpp"
+#include "config/config.hpp"
+
+namespace bw::agent {
+
+// The fields of a notification that hooks and headers need, read back from the row's payload (the
+// "batchwatch" object); rule and state fall back to the row's own columns.
+struct EventFields {
+  std::string rule;
+  std::string state;
+  std::string value;  // as JSON writes the number, e.g. "1250000.0"; "" when there is none
+  std::string idempotency_key;
+  std::string severity;  // the rule's `severity`; "" when it has none
+  std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
+};
+EventFields event_fields(const OutboxRow& row);
+
+// ---- webhook ----
+
+// Lower-case hex of HMAC-SHA256(key, data): the X-Batchwatch-Signature value after "sha256=".
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
+// POSTs the payload as JSON. 2xx: delivered; 408, 429, 5xx, no answer: retry; any other 4xx: dead
+// (the receiver rejected this request and will reject it again).
+class WebhookSender final : public Sender {
+ public:
+  WebhookSender(config::WebhookTarget target, std::unique_ptr<aws::HttpTransport> transport);
+  Delivery deliver(const OutboxRow& row) override;
+
+ private:
+  std::string redact(std::string text) const;  // never let the secret or the URL's path reach a log
+
+  config::WebhookTarget target_;
+  std::unique_ptr<aws::HttpTransport> transport_;
+  std::mutex mu_;  // one transport (one curl handle) per sender
+};
+
+// ---- exec ----
+
+// {{rule}}, {{state}}, {{value}}, {{idempotency_key}} and {{labels.NAME}} in each argument, in one pass
+// (substituted text is never rescanned); an unknown placeholder stays as written, a missing label is "".
+std::vector<std::string> substitute_argv(const std::vector<std::string>& argv, const EventFields& event);
+// "modelId" -> "BATCHWATCH_LABEL_MODELID"; characters other than letters and digits become '_'.
+std::string label_env_name(std::string_view label);
+// The hook's environment: `base` ("NAME=value" entries) minus any the event sets, then the event's.
+std::vector<std::string> hook_environment(const std::vector<std::string>& base, const OutboxRow& row,
+                                          const EventFields& event);
+std::vector<std::string> process_environment();
+
+struct HookOptions {
+  std::chrono::milliseconds timeout{60000};
+  std::chrono::milliseconds kill_grace{5000};  // between SIGTERM and SIGKILL
+  std::size_t output_limit = 64 * 1024;        // stdout and stderr together; the rest is counted, not kept
+};
+
+struct HookResult {
+  bool started = false;
+  std::string spawn_error;  // why it could not start
+  bool timed_out = false;
+  bool killed = false;      // SIGKILL was needed
+  int exit_code = -1;       // when it exited
+  int signal = 0;           // when a signal ended it
+  std::string output;       // stdout and stderr interleaved, at most output_limit bytes
+  std::size_t dropped = 0;  // output bytes beyond the limit
+  std::chrono::milliseconds elapsed{0};
+  bool succeeded() const { return started && !timed_out && signal == 0 && exit_code == 0; }
+};
+
+// Runs argv[0] (searched in PATH when it has no '/') with argv and env, never through a shell, in a
+// process group of its own; writes `input` to its stdin, then closes it. On timeout the whole group
+// gets SIGTERM, and SIGKILL after kill_grace.
+HookResult run_hook(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const std::string& input, const HookOptions& options);
+
+// Exit 0: delivered; anything else (non-zero, signal, timeout, cannot start): retry.
+class ExecSender final : public Sender {
+ public:
+  ExecSender(std::vector<std::string> command, HookOptions options)
+      : command_(std::move(command)), options_(options) {}
+  Delivery deliver(const OutboxRow& row) override;
+
+ private:
+  std::vector<std::string> command_;
+  HookOptions options_;
+};
+
+// ---- AWS targets ----
+
+// PutEvents with one entry: Detail is the payload. A failed entry: retry, with its ErrorCode.
+class EventBridgeSender final : public Sender {
+ public:
+  EventBridgeSender(aws::ServiceClient& events, config::EventBridgeTarget target)
+      : client_(events), target_(std::move(target)) {}
+  Delivery deliver(const OutboxRow& row) override;
+
+ private:
+  aws::EventBridgeClient client_;
+  config::EventBridgeTarget target_;
+};
+
+// "bw-" + the idempotency key when that is a valid name (≤ 80 of [A-Za-z0-9_-]), else "bw-" + the
+// SHA-256 of the key in hex: the same notification always names the same execution.
+std::string execution_name(std::string_view idempotency_key);
+
+// StartExecution named after the idempotency key, input = payload. ExecutionAlreadyExists means an
+// earlier attempt started it: delivered. Any other error: retry.
+class StepFunctionsSender final : public Sender {
+ public:
+  StepFunctionsSender(aws::ServiceClient& states, config::StepFunctionsTarget target)
+      : client_(states), target_(std::move(target)) {}
+  Delivery deliver(const OutboxRow& row) override;
+
+ private:
+  aws::StepFunctionsClient client_;
+  config::StepFunctionsTarget target_;
+};
+
+// ---- factory ----
+
+// What the factory needs from the daemon. The clients must outlive the senders made from them.
+struct TargetClients {
+  aws::ServiceClient* sns = nullptr;     // signing name "sns"; needed by sns targets
+  aws::ServiceClient* events = nullptr;  // signing name "events"; needed by eventbridge targets
+  aws::ServiceClient* states = nullptr;  // signing name "states"; needed by stepfunctions targets
+  // The transport of one webhook target; unset: libcurl with the target's timeout.
+  std::function<std::unique_ptr<aws::HttpTransport>(const config::WebhookTarget&)> webhook_transport;
+  std::chrono::milliseconds exec_kill_grace{5000};
+};
+
+// The sender for `target`; nullptr with `error` set when `clients` lacks the AWS client it needs.
+std::unique_ptr<Sender> make_sender(const config::Target& target, const TargetClients& clients, std::string& error);
+
+}  // namespace bw::agent

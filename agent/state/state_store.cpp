@@ -1,0 +1,307 @@
+#include "agent/state/state_store.hpp"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+namespace bw::agent {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=FULL;
+PRAGMA busy_timeout=5000;
+CREATE TABLE IF NOT EXISTS alarm_state(
+  rule TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL, value REAL, reason TEXT NOT NULL,
+  changed_at INTEGER NOT NULL, evaluated_at INTEGER NOT NULL, notified_state TEXT NOT NULL DEFAULT '',
+  notified_at INTEGER NOT NULL DEFAULT 0, window_end INTEGER NOT NULL DEFAULT 0, marker INTEGER,
+  PRIMARY KEY(rule, series));
+CREATE TABLE IF NOT EXISTS history(
+  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, series TEXT NOT NULL, from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL, value REAL, reason TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox(
+  id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL, target TEXT NOT NULL, subject TEXT NOT NULL,
+  payload TEXT NOT NULL, rule TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL,
+  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending', last_error TEXT NOT NULL DEFAULT '', finished_at INTEGER,
+  UNIQUE(idempotency_key, target));
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS silences(
+  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, labels TEXT NOT NULL, starts INTEGER NOT NULL, ends INTEGER NOT NULL,
+  comment TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+)sql";
+
+// A prepared statement that finalizes itself, or (borrowed) one kept by the store, which it resets.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db));
+  }
+  explicit Stmt(sqlite3_stmt* borrowed) : s_(borrowed), owned_(false) {}
+  ~Stmt() {
+    if (owned_) sqlite3_finalize(s_);
+    else reset();
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, std::optional<double> v) {
+    if (v) sqlite3_bind_double(s_, i, *v);
+    else sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(sqlite3_db_handle(s_)));
+    return false;
+  }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::string text(int i) const {
+    auto p = sqlite3_column_text(s_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, i)))
+             : std::string();
+  }
+  std::int64_t int64(int i) const { return sqlite3_column_int64(s_, i); }
+  std::optional<double> real(int i) const {
+    if (sqlite3_column_type(s_, i) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(s_, i);
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+  bool owned_ = true;
+};
+
+StoredState read_state(const Stmt& s) {
+  StoredState st;
+  st.rule = s.text(0);
+  st.series = s.text(1);
+  st.state = parse_alarm_state(s.text(2)).value_or(AlarmState::InsufficientData);
+  st.value = s.real(3);
+  st.reason = s.text(4);
+  st.changed_at = from_epoch(s.int64(5));
+  st.evaluated_at = from_epoch(s.int64(6));
+  st.notified_state = s.text(7);
+  st.notified_at = from_epoch(s.int64(8));
+  st.window_end = from_epoch(s.int64(9));
+  if (auto m = s.real(10)) st.marker = from_epoch(static_cast<std::int64_t>(*m));
+  return st;
+}
+
+constexpr const char* kStateColumns =
+    "SELECT rule, series, state, value, reason, changed_at, evaluated_at, notified_state, notified_at, window_end, "
+    "marker FROM alarm_state";
+constexpr const char* kOutboxColumns =
+    "SELECT id, idempotency_key, target, subject, payload, rule, series, state, created_at, attempts, "
+    "next_attempt_at, status, last_error FROM outbox";
+
+OutboxRow read_outbox(const Stmt& s) {
+  OutboxRow r;
+  r.id = s.int64(0);
+  r.idempotency_key = s.text(1);
+  r.target = s.text(2);
+  r.subject = s.text(3);
+  r.payload = s.text(4);
+  r.rule = s.text(5);
+  r.series = s.text(6);
+  r.state = s.text(7);
+  r.created_at = from_epoch(s.int64(8));
+  r.attempts = static_cast<int>(s.int64(9));
+  r.next_attempt_at = from_epoch(s.int64(10));
+  r.status = s.text(11);
+  r.last_error = s.text(12);
+  return r;
+}
+
+}  // namespace
+
+std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::string& error) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
+    error = "cannot open state database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db));
+  if (!store->exec(kSchema, error)) {
+    error = "cannot initialise state database " + path + ": " + error;
+    return nullptr;
+  }
+  return store;
+}
+
+StateStore::~StateStore() {
+  sqlite3_finalize(get_stmt_);  // a statement left unfinalized would keep the database open
+  sqlite3_close(db_);
+}
+
+bool StateStore::exec(const char* sql, std::string& error) const {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    error = msg ? msg : "unknown SQLite error";
+    sqlite3_free(msg);
+    return false;
+  }
+  return true;
+}
+
+std::optional<StoredState> StateStore::get(const std::string& rule, const std::string& series) const {
+  std::lock_guard lock(get_mutex_);
+  if (!get_stmt_ && sqlite3_prepare_v2(db_, (std::string(kStateColumns) + " WHERE rule = ? AND series = ?").c_str(), -1,
+                                       &get_stmt_, nullptr) != SQLITE_OK)
+    throw std::runtime_error(sqlite3_errmsg(db_));
+  Stmt s(get_stmt_);  // reset (and its bindings cleared) when done, whatever happens
+  s.bind(1, rule).bind(2, series);
+  if (!s.step()) return std::nullopt;
+  return read_state(s);
+}
+
+std::vector<StoredState> StateStore::all_states() const {
+  Stmt s(db_, (std::string(kStateColumns) + " ORDER BY rule, series").c_str());
+  std::vector<StoredState> out;
+  while (s.step()) out.push_back(read_state(s));
+  return out;
+}
+
+bool StateStore::commit(const std::vector<StateUpdate>& updates, std::string& error) {
+  if (!exec("BEGIN IMMEDIATE", error)) return false;
+  try {
+    Stmt upsert(db_,
+                "INSERT INTO alarm_state(rule, series, state, value, reason, changed_at, evaluated_at, notified_state, "
+                "notified_at, window_end, marker) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(rule, series) DO UPDATE SET "
+                "state=excluded.state, value=excluded.value, reason=excluded.reason, changed_at=excluded.changed_at, "
+                "evaluated_at=excluded.evaluated_at, notified_state=excluded.notified_state, "
+                "notified_at=excluded.notified_at, window_end=excluded.window_end, marker=excluded.marker");
+    Stmt hist(db_, "INSERT INTO history(rule, series, from_state, to_state, value, reason, at) VALUES(?,?,?,?,?,?,?)");
+    Stmt box(db_,
+             "INSERT OR IGNORE INTO outbox(idempotency_key, target, subject, payload, rule, series, state, created_at, "
+             "next_attempt_at, status, finished_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& u : updates) {
+      const auto& st = u.state;
+      upsert.bind(1, st.rule).bind(2, st.series).bind(3, std::string(to_string(st.state))).bind(4, st.value);
+      upsert.bind(5, st.reason).bind(6, epoch(st.changed_at)).bind(7, epoch(st.evaluated_at)).bind(8, st.notified_state);
+      upsert.bind(9, epoch(st.notified_at)).bind(10, epoch(st.window_end));
+      upsert.bind(11, st.marker ? std::optional<double>(static_cast<double>(epoch(*st.marker))) : std::nullopt);
+      upsert.step();
+      upsert.reset();
+      if (u.transition) {
+        hist.bind(1, st.rule).bind(2, st.series).bind(3, std::string(to_string(u.old_state)));
+        hist.bind(4, std::string(to_string(st.state))).bind(5, st.value).bind(6, st.reason).bind(7, epoch(st.changed_at));
+        hist.step();
+        hist.reset();
+      }
+      for (const auto& r : u.outbox) {
+        box.bind(1, r.idempotency_key).bind(2, r.target).bind(3, r.subject).bind(4, r.payload).bind(5, r.rule);
+        box.bind(6, r.series).bind(7, r.state).bind(8, epoch(r.created_at)).bind(9, epoch(r.next_attempt_at));
+        box.bind(10, r.status.empty() ? std::string("pending") : r.status);
+        box.bind(11, r.status == "silenced" ? std::optional<double>(static_cast<double>(epoch(r.created_at)))
+                                            : std::nullopt);
+        box.step();
+        box.reset();
+      }
+    }
+  } catch (const std::exception& e) {
+    error = e.what();
+    std::string ignored;
+    exec("ROLLBACK", ignored);
+    return false;
+  }
+  if (exec("COMMIT", error)) return true;
+  // A failed COMMIT (SQLITE_BUSY, SQLITE_FULL, ...) may leave the transaction open; every later
+  // BEGIN would then fail with "cannot start a transaction within a transaction".
+  std::string ignored;
+  exec("ROLLBACK", ignored);
+  return false;
+}
+
+std::vector<OutboxRow> StateStore::due(Time now) const {
+  Stmt s(db_, (std::string(kOutboxColumns) + " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id").c_str());
+  s.bind(1, epoch(now));
+  std::vector<OutboxRow> out;
+  while (s.step()) out.push_back(read_outbox(s));
+  return out;
+}
+
+std::vector<OutboxRow> StateStore::outbox(const std::string& status_filter) const {
+  std::string sql = kOutboxColumns;
+  if (!status_filter.empty()) sql += " WHERE status = ?";
+  sql += " ORDER BY id";
+  Stmt s(db_, sql.c_str());
+  if (!status_filter.empty()) s.bind(1, status_filter);
+  std::vector<OutboxRow> out;
+  while (s.step()) out.push_back(read_outbox(s));
+  return out;
+}
+
+std::vector<StateStore::OutboxCount> StateStore::outbox_counts() const {
+  Stmt s(db_,
+         "SELECT target, SUM(status = 'pending'), SUM(status = 'dead') FROM outbox WHERE status IN ('pending', 'dead') "
+         "GROUP BY target ORDER BY target");
+  std::vector<OutboxCount> out;
+  while (s.step())
+    out.push_back({s.text(0), static_cast<std::size_t>(s.int64(1)), static_cast<std::size_t>(s.int64(2))});
+  return out;
+}
+
+void StateStore::mark_delivered(std::int64_t id, Time at) {
+  Stmt s(db_, "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?");
+  s.bind(1, epoch(at)).bind(2, id);
+  s.step();
+}
+
+void StateStore::mark_retry(std::int64_t id, Time next_attempt, const std::string& error) {
+  Stmt s(db_, "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?");
+  s.bind(1, epoch(next_attempt)).bind(2, error).bind(3, id);
+  s.step();
+}
+
+void StateStore::mark_dead(std::int64_t id, Time at, const std::string& error) {
+  Stmt s(db_, "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?");
+  s.bind(1, epoch(at)).bind(2, error).bind(3, id);
+  s.step();
+}
+
+std::int64_t StateStore::add_silence(const StoredSilence& s) {
+  Stmt st(db_, "INSERT INTO silences(rule, labels, starts, ends, comment, created_at) VALUES(?,?,?,?,?,?)");
+  st.bind(1, s.rule).bind(2, s.labels_json).bind(3, epoch(s.starts)).bind(4, epoch(s.ends)).bind(5, s.comment);
+  st.bind(6, epoch(s.created_at));
+  st.step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<StoredSilence> StateStore::silences() const {
+  Stmt st(db_, "SELECT id, rule, labels, starts, ends, comment, created_at FROM silences ORDER BY id");
+  std::vector<StoredSilence> out;
+  while (st.step())
+    out.push_back({st.int64(0), st.text(1), st.text(2), from_epoch(st.int64(3)), from_epoch(st.int64(4)), st.text(5),
+                   from_epoch(st.int64(6))});
+  return out;
+}
+
+bool StateStore::expire_silence(std::int64_t id, Time at) {
+  Stmt st(db_, "UPDATE silences SET ends = MIN(ends, ?) WHERE id = ?");
+  st.bind(1, epoch(at)).bind(2, id);
+  st.step();
+  return sqlite3_changes(db_) > 0;
+}
+
+std::vector<StateStore::HistoryRow> StateStore::history() const {
+  Stmt s(db_, "SELECT rule, series, from_state, to_state, reason, value, at FROM history ORDER BY id");
+  std::vector<HistoryRow> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), from_epoch(s.int64(6))});
+  return out;
+}
+
+}  // namespace bw::agent

@@ -1,0 +1,230 @@
+// The exec target: small /bin/sh scripts in a temp dir stand in for hooks.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/delivery/targets.hpp"
+#include "tests/unit/agent/target_rows.hpp"
+
+namespace bw::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using testing::kKey;
+using testing::kModel;
+using testing::target_row;
+using Outcome = Delivery::Outcome;
+using std::chrono::milliseconds;
+
+class Hooks : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / ("bw_exec_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // An executable /bin/sh script; returns its path.
+  std::string script(const std::string& name, const std::string& body) const {
+    const auto p = dir_ / name;
+    std::ofstream(p) << "#!/bin/sh\n" << body;
+    fs::permissions(p, fs::perms::owner_all);
+    return p.string();
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  static std::string read(const std::string& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  static std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }
+  Delivery run(std::vector<std::string> command, milliseconds timeout = milliseconds(10000)) const {
+    HookOptions options;
+    options.timeout = timeout;
+    options.kill_grace = milliseconds(300);
+    return ExecSender(std::move(command), options).deliver(target_row());
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Hooks, ArgvIsSubstitutedAndNeverSeenByAShell) {
+  const auto hook = script("args.sh", "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$OUT\"\n");
+  const auto canary = path("canary");
+  ::setenv("OUT", path("out").c_str(), 1);
+  const auto d = run({hook, "--model", "{{labels.modelId}}", "{{ rule }}/{{state}}", "$(touch " + canary + ")",
+                      "a b;c", "{{labels.nope}}", "{{unknown}}", "{{value}}", "`id`*"});
+  ::unsetenv("OUT");
+  EXPECT_EQ(d.outcome, Outcome::Delivered) << d.detail;
+  EXPECT_THAT(lines(read(path("out"))),
+              ElementsAre("--model", kModel, "input-tokens-high/ALARM", "$(touch " + canary + ")", "a b;c", "",
+                          "{{unknown}}", "1250000.0", "`id`*"));
+  EXPECT_FALSE(fs::exists(canary));
+}
+
+TEST_F(Hooks, SubstitutedTextIsNotRescanned) {
+  EventFields e;
+  e.rule = "{{state}}";
+  e.state = "ALARM";
+  EXPECT_THAT(substitute_argv({"{{rule}}", "x{{state}}y{{", "{{labels.a}}"}, e),
+              ElementsAre("{{state}}", "xALARMy{{", ""));
+}
+
+TEST_F(Hooks, EnvironmentCarriesTheEvent) {
+  const auto hook = script("env.sh", "env > \"$0.env\"\n");
+  ::setenv("BW_EXEC_TEST_INHERITED", "yes", 1);
+  ::setenv("BATCHWATCH_RULE", "stale", 1);  // the agent's own value must not leak through
+  const auto d = run({hook});
+  ::unsetenv("BW_EXEC_TEST_INHERITED");
+  ::unsetenv("BATCHWATCH_RULE");
+  EXPECT_EQ(d.outcome, Outcome::Delivered) << d.detail;
+  const auto env = lines(read(hook + ".env"));
+  const auto row = target_row();
+  const auto has = [&](const std::string& entry) { return std::count(env.begin(), env.end(), entry); };
+  EXPECT_EQ(has("BATCHWATCH_EVENT=" + row.payload), 1);
+  EXPECT_EQ(has("BATCHWATCH_RULE=input-tokens-high"), 1);
+  EXPECT_EQ(has("BATCHWATCH_RULE=stale"), 0);
+  EXPECT_EQ(has("BATCHWATCH_STATE=ALARM"), 1);
+  EXPECT_EQ(has("BATCHWATCH_VALUE=1250000.0"), 1);
+  EXPECT_EQ(has(std::string("BATCHWATCH_IDEMPOTENCY_KEY=") + kKey), 1);
+  EXPECT_EQ(has(std::string("BATCHWATCH_LABEL_MODELID=") + kModel), 1);
+  EXPECT_EQ(has("BATCHWATCH_LABEL_MODEL_FAMILY=claude"), 1);
+  EXPECT_EQ(has("BW_EXEC_TEST_INHERITED=yes"), 1);
+  EXPECT_EQ(label_env_name("a.b-c/d9"), "BATCHWATCH_LABEL_A_B_C_D9");
+}
+
+TEST_F(Hooks, SeverityIsInTheEnvironmentAndArgvWhenTheRuleHasOne) {
+  auto row = target_row();
+  EXPECT_EQ(event_fields(row).severity, "");
+  const auto none = hook_environment({}, row, event_fields(row));
+  EXPECT_EQ(std::count_if(none.begin(), none.end(), [](const std::string& e) { return e.starts_with("BATCHWATCH_SEVERITY="); }), 0);
+  auto payload = nlohmann::json::parse(row.payload);
+  payload["batchwatch"]["severity"] = "warning";
+  row.payload = payload.dump();
+  const auto event = event_fields(row);
+  const auto env = hook_environment({}, row, event);
+  EXPECT_EQ(std::count(env.begin(), env.end(), "BATCHWATCH_SEVERITY=warning"), 1);
+  EXPECT_THAT(substitute_argv({"--severity={{severity}}"}, event), ElementsAre("--severity=warning"));
+}
+
+TEST_F(Hooks, EventJsonOnStdin) {
+  const auto hook = script("stdin.sh", "cat > \"$0.in\"\n");
+  EXPECT_EQ(run({hook}).outcome, Outcome::Delivered);
+  EXPECT_EQ(read(hook + ".in"), target_row().payload + "\n");
+}
+
+TEST_F(Hooks, ExitStatusDecidesAndOutputIsKept) {
+  const auto ok = run({script("ok.sh", "echo started etl; echo warn >&2\n")});
+  EXPECT_EQ(ok.outcome, Outcome::Delivered);
+  EXPECT_THAT(ok.detail, StartsWith("exec " + path("ok.sh") + ": exit 0 after "));
+  EXPECT_THAT(ok.detail, HasSubstr("; output: started etl\nwarn"));
+
+  const auto failed = run({script("fail.sh", "echo cannot reach etl >&2; exit 3\n")});
+  EXPECT_EQ(failed.outcome, Outcome::Retry);
+  EXPECT_THAT(failed.detail, HasSubstr(": exit 3 after "));
+  EXPECT_THAT(failed.detail, HasSubstr("output: cannot reach etl"));
+
+  const auto signalled = run({script("sig.sh", "kill -KILL $$\n")});
+  EXPECT_EQ(signalled.outcome, Outcome::Retry);
+  EXPECT_THAT(signalled.detail, HasSubstr("killed by signal 9"));
+
+  const auto missing = run({path("no-such-hook")});
+  EXPECT_EQ(missing.outcome, Outcome::Retry);
+  EXPECT_EQ(missing.detail, "exec: cannot run \"" + path("no-such-hook") + "\": No such file or directory");
+}
+
+TEST_F(Hooks, OutputIsBounded) {
+  HookOptions options;
+  options.output_limit = 1000;
+  const auto r = run_hook({script("loud.sh", "head -c 300000 /dev/zero | tr '\\0' x\n")}, {}, "", options);
+  EXPECT_TRUE(r.succeeded());
+  EXPECT_EQ(r.output, std::string(1000, 'x'));
+  EXPECT_EQ(r.dropped, 299000u);
+}
+
+TEST_F(Hooks, EndlessOutputStillTimesOut) {
+  HookOptions options;
+  options.timeout = milliseconds(300);
+  options.kill_grace = milliseconds(300);
+  const auto r = run_hook({"yes"}, {}, "", options);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.output.size(), options.output_limit);
+  EXPECT_GT(r.dropped, 0u);
+  EXPECT_LT(r.elapsed, milliseconds(3000));
+}
+
+TEST_F(Hooks, PathLookupAndAHookThatIgnoresItsInput) {
+  // 1 MB of input to a hook that never reads it: neither side may block.
+  const auto r = run_hook({"true"}, {"PATH=/usr/bin:/bin"}, std::string(1 << 20, '{'), HookOptions{});
+  EXPECT_TRUE(r.succeeded()) << r.spawn_error;
+}
+
+bool gone(pid_t pid) {
+  // Gone, or a zombie waiting for a reaper that is not ours.
+  for (int i = 0; i < 200; ++i) {
+    if (::kill(pid, 0) != 0) return true;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string s;
+    std::getline(stat, s);
+    const auto close = s.rfind(')');
+    if (close != std::string::npos && close + 2 < s.size() && s[close + 2] == 'Z') return true;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return false;
+}
+
+TEST_F(Hooks, TimeoutTerminatesTheWholeProcessGroup) {
+  const auto hook = script("slow.sh", "sleep 30 &\necho $! > \"$0.child\"\nwait\n");
+  const auto start = std::chrono::steady_clock::now();
+  const auto d = run({hook}, milliseconds(500));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(3000));
+  EXPECT_EQ(d.outcome, Outcome::Retry);
+  EXPECT_THAT(d.detail, StartsWith("exec " + hook + ": timed out after 0.5s; SIGTERM sent to its process group"));
+  const auto child = std::stoi(read(hook + ".child"));
+  EXPECT_TRUE(gone(child)) << "the hook's child " << child << " outlived the timeout";
+}
+
+TEST_F(Hooks, SigkillAfterTheGraceWhenSigtermIsIgnored) {
+  const auto hook = script("stubborn.sh", "trap '' TERM\nsleep 30 &\necho $! > \"$0.child\"\nwait\nsleep 30\n");
+  HookOptions options;
+  options.timeout = milliseconds(300);
+  options.kill_grace = milliseconds(300);
+  const auto r = run_hook({hook}, {}, "", options);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_TRUE(r.killed);
+  EXPECT_EQ(r.signal, SIGKILL);
+  EXPECT_LT(r.elapsed, milliseconds(3000));
+  EXPECT_TRUE(gone(std::stoi(read(hook + ".child"))));
+}
+
+TEST_F(Hooks, ABackgroundChildHoldingTheOutputDoesNotHoldTheDelivery) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto d = run({script("detach.sh", "sleep 3 &\necho done\n")});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+  EXPECT_EQ(d.outcome, Outcome::Delivered) << d.detail;
+  EXPECT_THAT(d.detail, HasSubstr("output: done"));
+}
+
+}  // namespace
+}  // namespace bw::agent
