@@ -61,9 +61,11 @@ UrlParts split_url(std::string_view url) {
   parts.host = rest.substr(0, host_end);
   rest = host_end == std::string_view::npos ? std::string_view{} : rest.substr(host_end);
   const auto q = rest.find('?');
-  parts.path = rest.substr(0, q);
+  // Assigned once (not assigned, then overwritten with "/"): GCC 12 at -O3 reports a false
+  // -Wrestrict on the overwrite (GCC bug 105329).
+  const std::string_view path = rest.substr(0, q);
+  parts.path.assign(path.empty() ? std::string_view{"/"} : path);
   if (q != std::string_view::npos) parts.query = rest.substr(q + 1);
-  if (parts.path.empty()) parts.path = "/";
   return parts;
 }
 
