@@ -28,12 +28,14 @@ def wait_for(predicate, timeout=30, what="condition"):
 class Daemon:
     """A `batchwatch run` process whose stderr is collected in a file."""
 
-    def __init__(self, moto, config):
+    def __init__(self, moto, config, extra_env=None, args=()):
         self.log_path = config + ".log"
         self.log = open(self.log_path, "w")
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=moto.access_key, AWS_SECRET_ACCESS_KEY=moto.secret_key)
-        self.proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug"],
+        env.update(extra_env or {})
+        self.proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug",
+                                      *args],
                                      stdout=subprocess.DEVNULL, stderr=self.log, env=env)
         port = wait_for(lambda: self.proc.poll() is not None or re.search(r"status server listening .*port=(\d+)",
                                                                             self.stderr()), what="status port")
