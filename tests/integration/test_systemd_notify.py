@@ -8,12 +8,11 @@ import shutil
 import signal
 import socket
 import tempfile
-import textwrap
 import time
 import unittest
 
 from moto_fixture import Moto, put_points, topic_with_queue
-from test_daemon import Daemon, wait_for
+from test_daemon import BACKLOG_HIGH, Daemon, wait_for, write_agent_config
 
 
 class NotifySocket:
@@ -70,29 +69,8 @@ class RunUnderSystemd(unittest.TestCase):
         self.topic_arn, _ = topic_with_queue(self.moto, "ops")
         now = int(time.time()) // 60 * 60
         put_points(self.moto, "NumberOfRecordsPendingProcessing", "m1", now - 600, [50_000] * 10)
-        self.rules_path = os.path.join(self.dir, "rules.yaml")
-        with open(self.rules_path, "w") as f:
-            f.write(textwrap.dedent("""\
-                rules:
-                  - name: backlog-high
-                    kind: threshold
-                    metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
-                             dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
-                    comparison: ">"
-                    threshold: 40000
-                    notify: [ops]
-                """))
-        self.config = os.path.join(self.dir, "agent.yaml")
-        with open(self.config, "w") as f:
-            f.write(textwrap.dedent(f"""\
-                aws: {{region: us-east-1, endpoint_url: "{self.moto.endpoint}"}}
-                poll: {{delay: 0s}}
-                state: {{path: state.db}}
-                server: {{listen: "127.0.0.1:0"}}
-                targets:
-                  ops: {{type: sns, topic_arn: "{self.topic_arn}"}}
-                rule_files: [rules.yaml]
-                """))
+        self.config = write_agent_config(self.dir, self.moto, self.topic_arn, BACKLOG_HIGH)
+        self.rules_path = os.path.join(self.dir, "rules", "rules.yaml")
         self.daemon = None
 
     def tearDown(self):
