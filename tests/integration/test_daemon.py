@@ -25,15 +25,51 @@ def wait_for(predicate, timeout=30, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+# One series (modelId m1) whose backlog above 40000 for 3 minutes is an ALARM sent to the `ops` target.
+BACKLOG_HIGH = """\
+    rules:
+      - name: backlog-high
+        kind: threshold
+        metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
+                 dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
+        comparison: ">"
+        threshold: 40000
+        evaluation_periods: 3
+        notify: [ops]
+    """
+
+
+def write_agent_config(directory, moto, topic_arn, rules):
+    """DIRECTORY/agent.yaml against moto (no poll delay, status server on a free port, target `ops`
+    publishing to TOPIC_ARN) and RULES in DIRECTORY/rules/rules.yaml; returns the agent file's path."""
+    os.makedirs(os.path.join(directory, "rules"), exist_ok=True)
+    with open(os.path.join(directory, "rules", "rules.yaml"), "w") as f:
+        f.write(textwrap.dedent(rules))
+    path = os.path.join(directory, "agent.yaml")
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(f"""\
+            aws: {{region: us-east-1, endpoint_url: "{moto.endpoint}"}}
+            poll: {{delay: 0s}}
+            state: {{path: state.db}}
+            server: {{listen: "127.0.0.1:0"}}
+            targets:
+              ops: {{type: sns, topic_arn: "{topic_arn}"}}
+            rule_files: [rules/*.yaml]
+            """))
+    return path
+
+
 class Daemon:
     """A `batchwatch run` process whose stderr is collected in a file."""
 
-    def __init__(self, moto, config):
+    def __init__(self, moto, config, extra_env=None, args=()):
         self.log_path = config + ".log"
         self.log = open(self.log_path, "w")
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=moto.access_key, AWS_SECRET_ACCESS_KEY=moto.secret_key)
-        self.proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug"],
+        env.update(extra_env or {})
+        self.proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug",
+                                      *args],
                                      stdout=subprocess.DEVNULL, stderr=self.log, env=env)
         port = wait_for(lambda: self.proc.poll() is not None or re.search(r"status server listening .*port=(\d+)",
                                                                             self.stderr()), what="status port")
@@ -84,36 +120,12 @@ class RunAgainstMoto(unittest.TestCase):
         shutil.rmtree(self.dir)
 
     def write_config(self, rules):
-        os.makedirs(os.path.join(self.dir, "rules"), exist_ok=True)
-        with open(os.path.join(self.dir, "rules", "rules.yaml"), "w") as f:
-            f.write(textwrap.dedent(rules))
-        path = os.path.join(self.dir, "agent.yaml")
-        with open(path, "w") as f:
-            f.write(textwrap.dedent(f"""\
-                aws: {{region: us-east-1, endpoint_url: "{self.moto.endpoint}"}}
-                poll: {{delay: 0s}}
-                state: {{path: state.db}}
-                server: {{listen: "127.0.0.1:0"}}
-                targets:
-                  ops: {{type: sns, topic_arn: "{self.topic_arn}"}}
-                rule_files: [rules/*.yaml]
-                """))
-        return path
+        return write_agent_config(self.dir, self.moto, self.topic_arn, rules)
 
     def test_alarm_delivered_ready_metrics_reload_and_sigterm(self):
         now = int(time.time()) // 60 * 60
         put_points(self.moto, "NumberOfRecordsPendingProcessing", "m1", now - 600, [50_000] * 10)
-        config = self.write_config("""\
-            rules:
-              - name: backlog-high
-                kind: threshold
-                metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
-                         dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
-                comparison: ">"
-                threshold: 40000
-                evaluation_periods: 3
-                notify: [ops]
-            """)
+        config = self.write_config(BACKLOG_HIGH)
         self.daemon = Daemon(self.moto, config)
         wait_for(lambda: self.daemon.get("/readyz")[0] == 200, what="ready")
         self.assertEqual(self.daemon.get("/healthz"), (200, "ok\n"))
