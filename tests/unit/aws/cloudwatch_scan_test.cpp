@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "aws/cloudwatch.hpp"
+#include "aws/json_number.hpp"
 
 namespace bw::aws {
 namespace {
