@@ -17,6 +17,7 @@
 
 #include "aws/cloudwatch.hpp"
 #include "aws/json_number.hpp"
+#include "tests/support/cloudwatch_reference.hpp"
 
 namespace bw::aws {
 namespace {
@@ -424,7 +425,7 @@ TEST(ScanGetMetricDataBody, MatchesTheDomPathOnGeneratedBodies) {
     ASSERT_NO_THROW(parsed = json::parse(body)) << body;
 
     auto dom = initial_into(i);
-    auto dom_token = parse_get_metric_data_response(parsed, dom);
+    auto dom_token = reference::parse_get_metric_data_response(parsed, dom);
     ASSERT_TRUE(dom_token.ok()) << dom_token.error().describe() << "\n" << body;
 
     auto fast = initial_into(i);
@@ -527,7 +528,7 @@ TEST(ScanGetMetricDataBody, UnusualButValidBodiesGoToTheGeneralParser) {
     EXPECT_TRUE(untouched[0].values.empty());
 
     std::vector<MetricDataResult> dom{{"a", "", {}, {}}}, via_body{{"a", "", {}, {}}};
-    auto expected = parse_get_metric_data_response(json::parse(body), dom);
+    auto expected = reference::parse_get_metric_data_response(json::parse(body), dom);
     auto got = parse_get_metric_data_body(body, via_body);
     ASSERT_TRUE(expected.ok()) << body;
     ASSERT_TRUE(got.ok()) << got.error().describe() << "\n" << body;
@@ -600,7 +601,7 @@ TEST(ParseGetMetricDataBody, MalformedBodiesKeepTheirErrors) {
     // the DOM path agrees wherever the body is JSON
     if (json::accept(c.body)) {
       std::vector<MetricDataResult> dom{{"a", "", {}, {}}};
-      auto d = parse_get_metric_data_response(json::parse(c.body), dom);
+      auto d = reference::parse_get_metric_data_response(json::parse(c.body), dom);
       ASSERT_FALSE(d.ok()) << c.body;
       EXPECT_EQ(d.error().message, c.message) << c.body;
     }
@@ -652,7 +653,7 @@ TEST(ParseGetMetricDataBody, ValidEscapesAndUtf8AreAccepted) {
   std::vector<MetricDataResult> fast, dom;
   std::string token;
   ASSERT_TRUE(scan_get_metric_data_body(body, fast, token));
-  ASSERT_TRUE(parse_get_metric_data_response(json::parse(body), dom).ok());
+  ASSERT_TRUE(reference::parse_get_metric_data_response(json::parse(body), dom).ok());
   EXPECT_TRUE(same_results(dom, fast));
   ASSERT_EQ(fast.size(), 1u);
   EXPECT_EQ(fast[0].id, std::string("a\xC3\xA9\xF0\x9F\x98\x80\"\\/\b\f\n\r\t", 15) + std::string(1, '\0'));
