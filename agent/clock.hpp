@@ -1,6 +1,6 @@
 #pragma once
 // The clock seam: the scheduler, retries and anything with a timeout read time through it, so
-// tests move a fake clock instead of sleeping.
+// tests move a fake clock (tests/support/fake_clock.hpp) instead of sleeping.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -72,28 +72,6 @@ class SimulatedClock final : public Clock {
     }
   }
   std::atomic<Duration::rep> now_;
-};
-
-// Tests: time moves only when told to; sleeping advances it instantly.
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(Time start) : now_(start) {}
-  Time now() const override { return now_; }
-  bool sleep_until(Time t) override {
-    if (t > now_) now_ = t;
-    return true;
-  }
-  void sleep_for(std::chrono::milliseconds d) override {
-    slept_ += d;
-    now_ += std::chrono::duration_cast<Duration>(d);
-  }
-  void wake() override {}
-  void advance(Duration d) { now_ += d; }
-  std::chrono::milliseconds total_slept() const { return slept_; }
-
- private:
-  Time now_;
-  std::chrono::milliseconds slept_{0};
 };
 
 }  // namespace bw::agent

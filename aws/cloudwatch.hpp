@@ -45,20 +45,19 @@ struct MetricListing {
 };
 
 // Pure halves of the protocol, tested without a network.
-nlohmann::json get_metric_data_request(const MetricStatQuery* first, std::size_t count, Time start, Time end,
-                                       const std::string& next_token);
-// The same request as the body text, written directly: byte for byte get_metric_data_request(...).dump()
-// for valid UTF-8, without building a JSON tree of up to 500 queries first.
+// A GetMetricData request body, written directly rather than through a JSON tree of up to 500
+// queries: for valid UTF-8, the same text as nlohmann's dump() of that tree (keys sorted), which
+// the tests check against a tree-built reference (tests/support/cloudwatch_reference.hpp).
 std::string get_metric_data_request_body(const MetricStatQuery* first, std::size_t count, Time start, Time end,
                                          const std::string& next_token);
-// Appends each result's points to the entry with the same id in `into` (creating it if needed);
-// returns the NextToken ("" when the last page). Throws nothing: malformed input yields an Error.
-Result<std::string> parse_get_metric_data_response(const nlohmann::json& response,
-                                                   std::vector<MetricDataResult>& into);
-// The same from the response body text, straight into `into` (no DOM: a 500 x 201 page is ~2.7 MB of
-// JSON and 100,500 datapoints). This is what get_metric_data() uses. A dedicated scanner
-// (aws/cloudwatch_scan.hpp) reads well-formed pages; anything else goes through a SAX handler
-// with the checks and messages of the DOM version ("response is not JSON: <start of the body>" too).
+// A Dimensions list as the JSON 1.0 protocol spells it: [{"Name": .., "Value": ..}], Value left out when empty.
+nlohmann::json dimensions_json(const std::vector<MetricDimension>& dims);
+// Appends each result's points of a GetMetricData response body to the entry with the same id in
+// `into` (creating it if needed); returns the NextToken ("" when the last page). Throws nothing:
+// malformed input yields an Error. No DOM: a 500 x 201 page is ~2.7 MB of JSON and 100,500
+// datapoints. A dedicated scanner (aws/cloudwatch_scan.hpp) reads well-formed pages; anything else
+// goes through a SAX handler with the checks and messages of a DOM parse ("response is not JSON:
+// <start of the body>" too), which the tests hold it against (tests/support/cloudwatch_reference.hpp).
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into);
 
 // A ListMetrics response: appends its Metrics to `out` (Namespace and MetricName default to the asked

@@ -1,7 +1,8 @@
 #pragma once
 // The fast paths of CloudWatch's response parsing: a validating scanner for the one shape a
-// GetMetricData (or ListMetrics) response has, converting numbers with std::from_chars (or an exact
-// shortcut) instead of a general JSON lexer and strtod, and building no JSON tree. Pure: no I/O.
+// GetMetricData (aws/cloudwatch_scan.cpp) or ListMetrics (aws/cloudwatch_list_scan.cpp) response has,
+// on a JsonReader (aws/json_reader.hpp) that converts numbers exactly (aws/json_number.hpp) instead of
+// a general JSON lexer and strtod, and builds no JSON tree. Pure: no I/O.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,12 +30,6 @@ bool scan_get_metric_data_body(std::string_view body, std::vector<MetricDataResu
 // Otherwise false, with `out` and `next_token` untouched.
 bool scan_list_metrics_body(std::string_view body, const std::string& ns, const std::string& metric_name,
                             std::vector<MetricListing>& out, std::string& next_token);
-
-// A JSON number token (the whole of `token`, JSON grammar) as the general parser gives it to us: the
-// correctly rounded double (what strtod gives), except that an integer token "-0" is +0.0 (it is read
-// as an integer). False when `token` is not a JSON number or is outside the range of a finite double
-// (overflow, or a non-zero value that rounds to zero). Exposed for the tests.
-bool json_number_value(std::string_view token, double& value);
 
 // A JSON 1.0 timestamp (epoch seconds, possibly with a fraction, which is dropped) as whole seconds.
 // False when it does not fit an int64 (the conversion would be undefined): every parser reports that.

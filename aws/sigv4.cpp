@@ -4,14 +4,10 @@
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
-#include <cstring>
-#include <new>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,80 +17,6 @@ namespace bw::aws::sigv4 {
 namespace {
 
 constexpr std::string_view kTerminator = "aws4_request";
-
-const EVP_MD* sha256_md() {
-  // Fetched once (thread-safe static init; an EVP_MD is immutable and shareable): EVP_sha256() would repeat
-  // the provider lookup on every digest, and a signature takes a dozen digests.
-  static const EVP_MD* const md = [] {
-    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-    return fetched != nullptr ? fetched : EVP_sha256();
-  }();
-  return md;
-}
-
-std::string_view as_view(const Digest& d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
-
-// One EVP context reused for every digest of a signature: a single allocation per sign() call.
-class Hasher {
- public:
-  Hasher() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ == nullptr) throw std::bad_alloc();  // as std::string would on the same condition
-  }
-  ~Hasher() { EVP_MD_CTX_free(ctx_); }
-  Hasher(const Hasher&) = delete;
-  Hasher& operator=(const Hasher&) = delete;
-
-  Digest digest(std::string_view data) {
-    begin();
-    update(data);
-    return finish();
-  }
-
-  // RFC 2104 by hand rather than OpenSSL's HMAC(): that one-shot fetches the MAC and allocates a context on
-  // every call, which dominated the time of a signature (five HMACs per request).
-  Digest hmac(std::string_view key, std::string_view data) {
-    constexpr std::size_t kBlock = 64;
-    unsigned char k[kBlock] = {};
-    if (key.size() > kBlock) {
-      const Digest hashed = digest(key);
-      std::memcpy(k, hashed.data(), hashed.size());
-    } else if (!key.empty()) {
-      std::memcpy(k, key.data(), key.size());
-    }
-    unsigned char pad[kBlock];
-    const auto pass = [&](unsigned char mask, std::string_view message) {
-      for (std::size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ mask;
-      begin();
-      update({reinterpret_cast<const char*>(pad), kBlock});
-      update(message);
-      return finish();
-    };
-    Digest inner = pass(0x36, data);
-    const Digest out = pass(0x5c, as_view(inner));
-    // The padded keys are derived from the secret access key.
-    OPENSSL_cleanse(k, sizeof k);
-    OPENSSL_cleanse(pad, sizeof pad);
-    OPENSSL_cleanse(inner.data(), inner.size());
-    return out;
-  }
-
- private:
-  [[noreturn]] static void fail() { throw std::runtime_error("OpenSSL SHA-256 failed"); }
-  void begin() {
-    if (EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) != 1) fail();
-  }
-  void update(std::string_view s) {
-    if (!s.empty() && EVP_DigestUpdate(ctx_, s.data(), s.size()) != 1) fail();
-  }
-  Digest finish() {
-    Digest d;
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx_, d.data(), &len) != 1 || len != d.size()) fail();
-    return d;
-  }
-
-  EVP_MD_CTX* ctx_;
-};
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -227,52 +149,38 @@ std::string assemble(std::string_view method, std::string_view path, std::string
   return text.append(payload_hash);
 }
 
-std::string make_string_to_sign(Hasher& hasher, std::string_view date_time, std::string_view scope,
+std::string make_string_to_sign(crypto::Sha256& hasher, std::string_view date_time, std::string_view scope,
                                 std::string_view canonical) {
   std::string out;
   out.reserve(kAlgorithm.size() + date_time.size() + scope.size() + 64 + 3);
   out.append(kAlgorithm).append(1, '\n').append(date_time).append(1, '\n').append(scope).append(1, '\n');
-  return out.append(to_hex(hasher.digest(canonical)));
+  return out.append(crypto::hex(hasher.digest(canonical)));
 }
 
-Digest make_signing_key(Hasher& hasher, std::string_view secret, std::string_view date, std::string_view region,
-                        std::string_view service) {
+Digest make_signing_key(crypto::Sha256& hasher, std::string_view secret, std::string_view date,
+                        std::string_view region, std::string_view service) {
   std::string k_secret;
   k_secret.reserve(4 + secret.size());
   k_secret.append("AWS4").append(secret);
   Digest key = hasher.hmac(k_secret, date);
   OPENSSL_cleanse(k_secret.data(), k_secret.size());
-  key = hasher.hmac(as_view(key), region);
-  key = hasher.hmac(as_view(key), service);
-  return hasher.hmac(as_view(key), kTerminator);
+  key = hasher.hmac(crypto::as_view(key), region);
+  key = hasher.hmac(crypto::as_view(key), service);
+  return hasher.hmac(crypto::as_view(key), kTerminator);
 }
 
 // Task 3 for a prepared request: the hex signature of string_to_sign.
-std::string compute_signature(Hasher& hasher, const Credentials& creds, const SigningParams& params,
+std::string compute_signature(crypto::Sha256& hasher, const Credentials& creds, const SigningParams& params,
                               std::string_view date_time, std::string_view scope, std::string_view canonical) {
   const std::string sts = make_string_to_sign(hasher, date_time, scope, canonical);
   Digest key = make_signing_key(hasher, creds.secret_access_key, date_time.substr(0, 8), params.region,
                                 params.service);
-  std::string sig = to_hex(hasher.hmac(as_view(key), sts));
+  std::string sig = crypto::hex(hasher.hmac(crypto::as_view(key), sts));
   OPENSSL_cleanse(key.data(), key.size());
   return sig;
 }
 
 }  // namespace
-
-std::string to_hex(const Digest& digest) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out(digest.size() * 2, '\0');
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 0xF];
-  }
-  return out;
-}
-
-std::string sha256_hex(std::string_view data) { return to_hex(Hasher().digest(data)); }
-
-Digest hmac_sha256(std::string_view key, std::string_view data) { return Hasher().hmac(key, data); }
 
 std::string amz_date(Time time) {
   using namespace std::chrono;
@@ -341,17 +249,19 @@ CanonicalRequest canonical_request(std::string_view method, std::string_view url
 }
 
 std::string string_to_sign(Time time, std::string_view scope, std::string_view canonical) {
-  Hasher hasher;
+  crypto::Sha256 hasher;
   return make_string_to_sign(hasher, amz_date(time), scope, canonical);
 }
 
 Digest signing_key(std::string_view secret_access_key, std::string_view date, std::string_view region,
                    std::string_view service) {
-  Hasher hasher;
+  crypto::Sha256 hasher;
   return make_signing_key(hasher, secret_access_key, date, region, service);
 }
 
-std::string signature(const Digest& key, std::string_view sts) { return to_hex(hmac_sha256(as_view(key), sts)); }
+std::string signature(const Digest& key, std::string_view sts) {
+  return crypto::hex(crypto::hmac_sha256(crypto::as_view(key), sts));
+}
 
 void sign(HttpRequest& request, const Credentials& creds, const SigningParams& params) {
   // A retried request comes back with the previous attempt's signature: replace it, never add a second one.
@@ -362,14 +272,14 @@ void sign(HttpRequest& request, const Credentials& creds, const SigningParams& p
   const UrlParts url = split_url(request.url);
   if (!has_header(request.headers, "host")) request.headers.insert(request.headers.begin(), {"Host", host_header(url)});
 
-  Hasher hasher;
+  crypto::Sha256 hasher;
   const std::string date_time = amz_date(params.time);
   const std::string scope = credential_scope(params.time, params.region, params.service);
   const bool token = !creds.session_token.empty();
   if (token && !params.omit_session_token) request.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
   const std::size_t date_index = request.headers.size();
   request.headers.emplace_back("X-Amz-Date", date_time);
-  const std::string payload_hash = to_hex(hasher.digest(request.body));
+  const std::string payload_hash = crypto::hex(hasher.digest(request.body));
   if (params.sign_body) request.headers.emplace_back("X-Amz-Content-Sha256", payload_hash);
 
   const HeaderBlock block = build_headers(request.headers);
@@ -406,8 +316,8 @@ std::string presign(const HttpRequest& request, const Credentials& creds, const 
   const std::string token_param = token ? "&X-Amz-Security-Token=" + uri_encode(creds.session_token) : "";
   if (!params.omit_session_token) query += token_param;
 
-  Hasher hasher;
-  const std::string payload_hash = to_hex(hasher.digest(request.body));
+  crypto::Sha256 hasher;
+  const std::string payload_hash = crypto::hex(hasher.digest(request.body));
   const std::string canonical = assemble(request.method, url.path, query, block, payload_hash, params.normalize_path);
   const std::string sig = compute_signature(hasher, creds, params, date_time, scope, canonical);
   if (params.omit_session_token) query += token_param;

@@ -2,11 +2,11 @@
 // AWS Signature Version 4, written from the AWS documentation ("Create a signed AWS API request").
 // Pure: the time comes in SigningParams, no clock, no I/O, no environment. Thread-safe: no shared state.
 // Each documented step is callable on its own so the tests can check them one by one against the vectors.
-#include <array>
 #include <string>
 #include <string_view>
 
 #include "aws/credentials.hpp"
+#include "aws/crypto.hpp"
 #include "aws/http.hpp"
 
 namespace bw::aws::sigv4 {
@@ -35,11 +35,8 @@ std::string presign(const HttpRequest& request, const Credentials& creds, const 
 
 // ---- The steps, named after the AWS documentation ----
 
-using Digest = std::array<unsigned char, 32>;
-
-std::string to_hex(const Digest& digest);                        // lower-case
-std::string sha256_hex(std::string_view data);                   // hex(SHA-256(data))
-Digest hmac_sha256(std::string_view key, std::string_view data);  // RFC 2104 over SHA-256
+// The hashes themselves (SHA-256, HMAC-SHA256, hex) are aws/crypto.hpp's.
+using Digest = crypto::Sha256Digest;
 
 std::string amz_date(Time time);  // 20150830T123600Z
 // 20150830/us-east-1/iam/aws4_request
@@ -56,7 +53,7 @@ std::string canonical_query_string(std::string_view query);
 std::string signed_headers(const Headers& headers);
 
 // Task 1: the canonical request of a request that already carries its X-Amz-* headers (header mode)
-// or X-Amz-* query parameters (query mode). payload_hash is sha256_hex(body).
+// or X-Amz-* query parameters (query mode). payload_hash is crypto::sha256_hex(body).
 struct CanonicalRequest {
   std::string text;
   std::string signed_headers;

@@ -56,27 +56,42 @@ Time next_deadline(const DailyDeadline& deadline, Time now) {
   return now + Duration{kDay};  // unreachable for minute_of_day within a day
 }
 
+namespace {
+
+// The deadline an evaluation is held against, as a time and as the reason spells it.
+struct Due {
+  Time at;
+  std::string text;
+  bool missed = false;  // a daily deadline that passed while the rule was in ALARM for it
+};
+
+Due due_deadline(const DeadlineSpec& spec, Time now, const Previous& previous) {
+  Due due;
+  const auto* daily = std::get_if<DailyDeadline>(&spec.deadline);
+  if (!daily) {
+    due.at = std::get<Time>(spec.deadline);
+    due.text = format_rfc3339(due.at);
+    return due;
+  }
+  due.at = next_deadline(*daily, now);
+  // Still in ALARM for a deadline that has passed: keep that deadline (see kinds.hpp).
+  if (previous.state == AlarmState::Alarm && previous.marker && *previous.marker <= now) {
+    due.at = *previous.marker;
+    due.missed = true;
+  }
+  const auto written = daily->text.empty() ? fmt::format("{:02}:{:02} {}", daily->minute_of_day / 60,
+                                                         daily->minute_of_day % 60, daily->zone.name())
+                                           : daily->text;
+  due.text = fmt::format("{} ({})", written, format_rfc3339(due.at));
+  return due;
+}
+
+}  // namespace
+
 Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& backlog, const std::vector<Slot>& rate,
                              Time now, const Previous& previous) {
   Evaluation ev;
-  Time due;
-  std::string due_text;
-  bool missed = false;
-  if (const auto* daily = std::get_if<DailyDeadline>(&spec.deadline)) {
-    due = next_deadline(*daily, now);
-    // Still in ALARM for a deadline that has passed: keep that deadline (see kinds.hpp).
-    if (previous.state == AlarmState::Alarm && previous.marker && *previous.marker <= now) {
-      due = *previous.marker;
-      missed = true;
-    }
-    const auto written = daily->text.empty() ? fmt::format("{:02}:{:02} {}", daily->minute_of_day / 60,
-                                                           daily->minute_of_day % 60, daily->zone.name())
-                                             : daily->text;
-    due_text = fmt::format("{} ({})", written, format_rfc3339(due));
-  } else {
-    due = std::get<Time>(spec.deadline);
-    due_text = format_rfc3339(due);
-  }
+  const auto [due, due_text, missed] = due_deadline(spec, now, previous);
 
   for (auto it = backlog.rbegin(); it != backlog.rend() && !ev.value; ++it) {
     ev.value = it->value;

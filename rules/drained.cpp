@@ -33,6 +33,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <utility>
 
 #include "rules/kinds.hpp"
 
@@ -74,66 +75,56 @@ Scan scan(const std::vector<Slot>& w, bool missing_is_zero) {
 
 std::string when(Time t) { return format_cloudwatch_reason_time(t); }
 
-}  // namespace
+std::size_t first_zero_slot(const Scan& s) { return s.run_end - static_cast<std::size_t>(s.run); }
 
-Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& backlog, Duration period,
-                            const Previous& previous) {
-  const int k = slots_for(spec.hold, period);
-  const auto s = scan(backlog, spec.missing_is_zero);
-  Evaluation ev;
-  if (s.newest_real) {
-    ev.value = backlog[*s.newest_real].value;
-    ev.value_time = backlog[*s.newest_real].start;
+// The slot that re-arms a drain: a real value > 0 at or after the marker; with no marker stored (an
+// old row), only a newest real value > 0.
+const Slot* rearming_rise(const std::vector<Slot>& backlog, const Scan& s, const Previous& previous) {
+  if (!previous.marker) {
+    const Slot* newest = s.newest_real ? &backlog[*s.newest_real] : nullptr;
+    return newest && *newest->value > 0 ? newest : nullptr;
   }
-  const auto latest = ev.value ? format_number(*ev.value) : std::string{"missing"};
+  for (const auto& slot : backlog)
+    if (slot.value && *slot.value > 0 && slot.start >= *previous.marker) return &slot;
+  return nullptr;
+}
 
-  if (previous.state == AlarmState::Drained) {
-    const Slot* rise = nullptr;
-    if (previous.marker) {
-      for (const auto& slot : backlog)
-        if (slot.value && *slot.value > 0 && slot.start >= *previous.marker) {
-          rise = &slot;
-          break;
-        }
-    } else if (ev.value && *ev.value > 0) {
-      rise = &backlog[*s.newest_real];
+// From DRAINED: OK when the backlog rose again, otherwise DRAINED with the stored marker.
+Evaluation after_drain(Evaluation ev, const std::vector<Slot>& backlog, const Scan& s, const Previous& previous,
+                       const std::string& latest) {
+  if (const Slot* rise = rearming_rise(backlog, s, previous)) {
+    ev.state = AlarmState::Ok;
+    ev.reason = fmt::format(
+        "Backlog rose again to {} at {}{}; re-armed (latest {})", format_number(*rise->value), when(rise->start),
+        previous.marker ? " after draining since " + when(*previous.marker) : std::string{}, latest);
+    return ev;
+  }
+  ev.state = AlarmState::Drained;
+  ev.marker = previous.marker;
+  ev.reason = previous.marker ? fmt::format("Backlog drained since {} (latest {})", when(*previous.marker), latest)
+                              : fmt::format("Backlog drained (latest {})", latest);
+  return ev;
+}
+
+// The zero run is long enough: DRAINED, marked at the run's first slot, naming the backlog it followed.
+Evaluation drain(Evaluation ev, const std::vector<Slot>& backlog, const Scan& s, Duration period) {
+  const auto first_zero = first_zero_slot(s);
+  ev.state = AlarmState::Drained;
+  ev.marker = backlog[first_zero].start;
+  std::string after = "a backlog seen earlier";
+  for (std::size_t i = first_zero; i-- > 0;)
+    if (backlog[i].value && *backlog[i].value > 0) {
+      after = format_number(*backlog[i].value);
+      break;
     }
-    if (rise) {
-      ev.state = AlarmState::Ok;
-      ev.reason = fmt::format(
-          "Backlog rose again to {} at {}{}; re-armed (latest {})", format_number(*rise->value), when(rise->start),
-          previous.marker ? " after draining since " + when(*previous.marker) : std::string{}, latest);
-      return ev;
-    }
-    ev.state = AlarmState::Drained;
-    ev.marker = previous.marker;
-    ev.reason = previous.marker ? fmt::format("Backlog drained since {} (latest {})", when(*previous.marker), latest)
-                                : fmt::format("Backlog drained (latest {})", latest);
-    return ev;
-  }
+  ev.reason = fmt::format("Backlog drained: 0.0 for {} since {} after {}", format_duration(period * s.run),
+                          when(*ev.marker), after);
+  return ev;
+}
 
-  const bool armed = previous.state == AlarmState::Ok || s.any_positive;
-  if (!armed) {
-    ev.state = AlarmState::InsufficientData;
-    ev.reason = fmt::format("No backlog seen in the last {} periods (latest {})", backlog.size(), latest);
-    return ev;
-  }
-
-  if (s.run >= k) {
-    const auto first_zero = s.run_end - static_cast<std::size_t>(s.run);
-    ev.state = AlarmState::Drained;
-    ev.marker = backlog[first_zero].start;
-    std::string after = "a backlog seen earlier";
-    for (std::size_t i = first_zero; i-- > 0;)
-      if (backlog[i].value && *backlog[i].value > 0) {
-        after = format_number(*backlog[i].value);
-        break;
-      }
-    ev.reason = fmt::format("Backlog drained: 0.0 for {} since {} after {}", format_duration(period * s.run),
-                            when(*ev.marker), after);
-    return ev;
-  }
-
+// Armed but not drained: OK, with why (backlog pending, unknown, or zero for too short a time).
+Evaluation not_drained_yet(Evaluation ev, const DrainedSpec& spec, const std::vector<Slot>& backlog, const Scan& s,
+                           Duration period, const std::string& latest) {
   ev.state = AlarmState::Ok;
   const Slot* breaker = s.breaker ? &backlog[*s.breaker] : nullptr;
   if (!breaker && s.run == 0) {  // an empty window: nothing to change the kept state
@@ -151,15 +142,37 @@ Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& ba
     }
     return ev;
   }
-  const auto first_zero = s.run_end - static_cast<std::size_t>(s.run);
   ev.reason = fmt::format("Backlog 0.0 for {} since {}, drained once 0.0 for {}", format_duration(period * s.run),
-                          when(backlog[first_zero].start), format_duration(spec.hold));
+                          when(backlog[first_zero_slot(s)].start), format_duration(spec.hold));
   if (breaker && !breaker->value)
     ev.reason +=
         fmt::format("; the missing datapoint at {} breaks the zero run (missing is not zero)", when(breaker->start));
   else if (breaker)
     ev.reason += fmt::format(" (after {})", format_number(*breaker->value));
   return ev;
+}
+
+}  // namespace
+
+Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& backlog, Duration period,
+                            const Previous& previous) {
+  const auto s = scan(backlog, spec.missing_is_zero);
+  Evaluation ev;
+  if (s.newest_real) {
+    ev.value = backlog[*s.newest_real].value;
+    ev.value_time = backlog[*s.newest_real].start;
+  }
+  const auto latest = ev.value ? format_number(*ev.value) : std::string{"missing"};
+
+  if (previous.state == AlarmState::Drained) return after_drain(std::move(ev), backlog, s, previous, latest);
+  const bool armed = previous.state == AlarmState::Ok || s.any_positive;
+  if (!armed) {
+    ev.state = AlarmState::InsufficientData;
+    ev.reason = fmt::format("No backlog seen in the last {} periods (latest {})", backlog.size(), latest);
+    return ev;
+  }
+  if (s.run >= slots_for(spec.hold, period)) return drain(std::move(ev), backlog, s, period);
+  return not_drained_yet(std::move(ev), spec, backlog, s, period, latest);
 }
 
 }  // namespace bw

@@ -1,7 +1,8 @@
 #include "agent/delivery/notification.hpp"
 
 #include <fmt/format.h>
-#include <openssl/sha.h>
+
+#include "aws/crypto.hpp"
 
 namespace bw::agent {
 namespace {
@@ -31,11 +32,8 @@ std::string alarm_name(const std::string& rule, const std::vector<Dimension>& la
 
 std::string idempotency_key(const std::string& rule, const std::vector<Dimension>& labels, AlarmState state, Time at) {
   const std::string material = fmt::format("{}\n{}\n{}\n{}", rule, labels_text(labels), to_string(state), epoch(at));
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
-  std::string hex;
-  for (int i = 0; i < 16; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  const auto digest = aws::crypto::sha256(material);
+  return aws::crypto::hex(digest.data(), 16);  // the first half: keys already stored and sent are 32 hex digits
 }
 
 std::string subject(const StateChange& change) {

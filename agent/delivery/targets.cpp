@@ -1,28 +1,16 @@
 #include "agent/delivery/targets.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <variant>
 
+#include "aws/crypto.hpp"
+
 namespace bw::agent {
 namespace {
-
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += digits[data[i] >> 4];
-    out += digits[data[i] & 0xf];
-  }
-  return out;
-}
 
 // A short, single-line excerpt of a response body for the log.
 std::string excerpt(std::string_view body, std::size_t limit = 200) {
@@ -69,11 +57,7 @@ EventFields event_fields(const OutboxRow& row) {
 // ---- webhook ----
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &size);
-  return to_hex(mac, size);
+  return aws::crypto::hex(aws::crypto::hmac_sha256(key, data));
 }
 
 WebhookSender::WebhookSender(config::WebhookTarget target, std::unique_ptr<aws::HttpTransport> transport)
@@ -144,9 +128,7 @@ std::string execution_name(std::string_view key) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
   });
   if (usable) return "bw-" + std::string(key);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  return "bw-" + to_hex(digest, sizeof digest);
+  return "bw-" + aws::crypto::sha256_hex(key);
 }
 
 Delivery StepFunctionsSender::deliver(const OutboxRow& row) {

@@ -21,6 +21,7 @@
 #include "config/config.hpp"
 #include "rules/series.hpp"
 #include "rules/threshold.hpp"
+#include "tests/support/cloudwatch_reference.hpp"
 
 namespace {
 
@@ -61,7 +62,7 @@ void BM_ParseGetMetricData(benchmark::State& state) {
     into.reserve(static_cast<std::size_t>(results));
     for (int r = 0; r < results; ++r) into.push_back({"q" + std::to_string(r), "", {}, {}});
     auto json = nlohmann::json::parse(body);
-    auto next = bw::aws::parse_get_metric_data_response(json, into);
+    auto next = bw::aws::reference::parse_get_metric_data_response(json, into);
     if (!next) state.SkipWithError("parse failed");
     datapoints = 0;
     for (const auto& r : into) datapoints += r.values.size();
@@ -88,7 +89,7 @@ void parse_body_bench(benchmark::State& state, bool bom) {
   };
   {
     auto dom = fresh(), sax = fresh();
-    auto a = bw::aws::parse_get_metric_data_response(nlohmann::json::parse(body), dom);
+    auto a = bw::aws::reference::parse_get_metric_data_response(nlohmann::json::parse(body), dom);
     auto b = bw::aws::parse_get_metric_data_body(body, sax);
     auto scanned = fresh();
     if (std::string token; bom == bw::aws::scan_get_metric_data_body(body, scanned, token)) {

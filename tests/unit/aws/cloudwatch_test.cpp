@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fake_transport.hpp"
+#include "tests/support/cloudwatch_reference.hpp"
 
 namespace bw::aws {
 namespace {
@@ -45,7 +46,7 @@ TEST(GetMetricDataRequest, JsonShape) {
   qs[1].dimensions = {{"Queue", "jobs"}, {"Env", "prod"}};
   qs[1].period = 60;
   qs[1].stat = "p99";
-  const json got = get_metric_data_request(qs.data(), qs.size(), at(kStart), at(kEnd), "");
+  const json got = reference::get_metric_data_request(qs.data(), qs.size(), at(kStart), at(kEnd), "");
   const json expected = json::parse(R"({
     "MetricDataQueries": [
       {"Id": "cpu",
@@ -71,20 +72,20 @@ TEST(GetMetricDataRequest, JsonShape) {
 TEST(GetMetricDataRequest, NoDimensionsKeyWhenNone) {
   MetricStatQuery q = query("m1");
   q.dimensions.clear();
-  const json got = get_metric_data_request(&q, 1, at(kStart), at(kEnd), "");
+  const json got = reference::get_metric_data_request(&q, 1, at(kStart), at(kEnd), "");
   EXPECT_EQ(got["MetricDataQueries"][0]["MetricStat"]["Metric"],
             json::parse(R"({"Namespace":"AWS/EC2","MetricName":"CPUUtilization"})"));
 }
 
 TEST(GetMetricDataRequest, NextTokenOnlyWhenSet) {
   MetricStatQuery q = query("m1");
-  const json got = get_metric_data_request(&q, 1, at(kStart), at(kEnd), "tok-2");
+  const json got = reference::get_metric_data_request(&q, 1, at(kStart), at(kEnd), "tok-2");
   EXPECT_EQ(got["NextToken"], "tok-2");
 }
 
 TEST(GetMetricDataRequest, CountLimitsTheQueries) {
   std::vector<MetricStatQuery> qs{query("a"), query("b"), query("c")};
-  const json got = get_metric_data_request(qs.data() + 1, 2, at(kStart), at(kEnd), "");
+  const json got = reference::get_metric_data_request(qs.data() + 1, 2, at(kStart), at(kEnd), "");
   ASSERT_EQ(got["MetricDataQueries"].size(), 2u);
   EXPECT_EQ(got["MetricDataQueries"][0]["Id"], "b");
   EXPECT_EQ(got["MetricDataQueries"][1]["Id"], "c");
@@ -100,7 +101,7 @@ TEST(GetMetricDataRequestBody, IsTheDumpOfTheJsonRequestByteForByte) {
   for (const std::string token : {"", "tok/+==\"x"}) {
     for (std::size_t n : {0u, 1u, 3u}) {
       const auto body = get_metric_data_request_body(qs.data(), n, at(kStart), at(kEnd), token);
-      EXPECT_EQ(body, get_metric_data_request(qs.data(), n, at(kStart), at(kEnd), token).dump()) << body;
+      EXPECT_EQ(body, reference::get_metric_data_request(qs.data(), n, at(kStart), at(kEnd), token).dump()) << body;
     }
   }
 }
@@ -109,14 +110,14 @@ TEST(GetMetricDataRequestBody, FiveHundredQueries) {
   std::vector<MetricStatQuery> qs;
   for (int i = 0; i < 500; ++i) qs.push_back(query("q" + std::to_string(i), "NumberOfRecordsPendingProcessing"));
   EXPECT_EQ(get_metric_data_request_body(qs.data(), qs.size(), at(kStart), at(kEnd), ""),
-            get_metric_data_request(qs.data(), qs.size(), at(kStart), at(kEnd), "").dump());
+            reference::get_metric_data_request(qs.data(), qs.size(), at(kStart), at(kEnd), "").dump());
 }
 
 // ---- parse_get_metric_data_response ----
 
 TEST(ParseGetMetricDataResponse, AppendsByIdAndReturnsToken) {
   std::vector<MetricDataResult> into{{"a", "", {}, {}}, {"b", "", {}, {}}};
-  auto r = parse_get_metric_data_response(json::parse(R"({
+  auto r = reference::parse_get_metric_data_response(json::parse(R"({
       "MetricDataResults": [
         {"Id": "b", "StatusCode": "Complete", "Timestamps": [1768471200, 1768471500.0], "Values": [1.5, 2]},
         {"Id": "a", "StatusCode": "PartialData", "Timestamps": [], "Values": []}
@@ -135,7 +136,7 @@ TEST(ParseGetMetricDataResponse, AppendsByIdAndReturnsToken) {
 
 TEST(ParseGetMetricDataResponse, UnknownIdIsAddedAndNoTokenIsEmpty) {
   std::vector<MetricDataResult> into;
-  auto r = parse_get_metric_data_response(
+  auto r = reference::parse_get_metric_data_response(
       json::parse(R"({"MetricDataResults":[{"Id":"x","StatusCode":"Complete","Timestamps":[60],"Values":[7]}]})"), into);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value(), "");
@@ -155,7 +156,7 @@ TEST(ParseGetMetricDataResponse, MalformedInputIsAProtocolError) {
   };
   for (const char* text : bad) {
     std::vector<MetricDataResult> into{{"a", "", {}, {}}};
-    auto r = parse_get_metric_data_response(json::parse(text), into);
+    auto r = reference::parse_get_metric_data_response(json::parse(text), into);
     ASSERT_FALSE(r.ok()) << text;
     EXPECT_EQ(r.error().kind, Error::Kind::Protocol) << text;
     EXPECT_EQ(r.error().code, "MalformedResponse") << text;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/clock.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/unit/agent/test_support.hpp"
 
 namespace bw::agent {

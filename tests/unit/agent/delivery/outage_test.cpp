@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/clock.hpp"
 #include "agent/delivery/dispatcher.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/unit/agent/test_support.hpp"
 
 namespace bw::agent {
