@@ -60,6 +60,9 @@ Result<std::string> parse_get_metric_data_response(const nlohmann::json& respons
 // (aws/cloudwatch_scan.hpp) reads well-formed pages; anything else goes through a SAX handler
 // with the checks and messages of the DOM version ("response is not JSON: <start of the body>" too).
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into);
+// Its general path on its own: a SAX parse that reads any body, well-formed or not (the scanner and this
+// parse agree wherever the scanner answers; the fuzz target tests/fuzz/get_metric_data_fuzz.cpp checks it).
+Result<std::string> parse_get_metric_data_body_sax(std::string_view body, std::vector<MetricDataResult>& into);
 
 // A ListMetrics response: appends its Metrics to `out` (Namespace and MetricName default to the asked
 // ones) and returns the NextToken ("" when the last page); a malformed entry is an Error.
