@@ -24,10 +24,12 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   std::abort();
 }
 
-// Error messages must not quote the input when it may hold a secret. Only long inputs are checked: a short
-// one can be part of a fixed message by chance.
+// Error messages must not quote a document that may hold a secret. Only inputs with a '{' or '<' are checked:
+// the parsers' fixed message texts have neither, so such an input inside a message was quoted, not met by
+// chance (the fuzzer learns the fixed texts from this very comparison and soon offers one as an input).
 inline void require_not_quoted(std::string_view message, std::string_view input, const char* parser) {
-  if (input.size() >= 40 && message.find(input) != std::string_view::npos)
+  if (input.find_first_of("{<") == std::string_view::npos) return;
+  if (message.find(input) != std::string_view::npos)
     property_failed(std::string(parser) + " quoted its input in an error message");
 }
 
