@@ -59,6 +59,9 @@ nlohmann::json dimensions_json(const std::vector<MetricDimension>& dims);
 // goes through a SAX handler with the checks and messages of a DOM parse ("response is not JSON:
 // <start of the body>" too), which the tests hold it against (tests/support/cloudwatch_reference.hpp).
 Result<std::string> parse_get_metric_data_body(std::string_view body, std::vector<MetricDataResult>& into);
+// Its general path on its own: a SAX parse that reads any body, well-formed or not (the scanner and this
+// parse agree wherever the scanner answers; the fuzz target tests/fuzz/get_metric_data_fuzz.cpp checks it).
+Result<std::string> parse_get_metric_data_body_sax(std::string_view body, std::vector<MetricDataResult>& into);
 
 // A ListMetrics response: appends its Metrics to `out` (Namespace and MetricName default to the asked
 // ones) and returns the NextToken ("" when the last page); a malformed entry is an Error.

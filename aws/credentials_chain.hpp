@@ -74,8 +74,14 @@ std::unique_ptr<CredentialsProvider> make_profile_provider(const ProviderDeps& d
 std::unique_ptr<CredentialsProvider> make_process_provider(std::string command, std::chrono::milliseconds timeout);
 // The splitting, on its own: nullopt on an unterminated quote or a trailing backslash.
 std::optional<std::vector<std::string>> split_command_line(std::string_view command);
+// The parsing of its standard output, on its own. `program` names the command in errors; an error never quotes
+// the output (it holds the secret).
+Result<Credentials> parse_credential_process_output(const std::string& output, const std::string& program);
 
 std::unique_ptr<CredentialsProvider> make_ecs_provider(const ProviderDeps& deps);
+// The credentials JSON the ECS/EKS agent and instance metadata answer with: AccessKeyId, SecretAccessKey, Token,
+// Expiration (+ Code on EC2). `what` names the source in errors; an error never quotes the body.
+Result<Credentials> parse_credentials_json(const std::string& body, const std::string& what);
 std::unique_ptr<CredentialsProvider> make_imds_provider(const ProviderDeps& deps);
 
 // The region from IMDS (/latest/meta-data/placement/region); nullopt when disabled or unreachable.

@@ -23,8 +23,8 @@ std::string trim(std::string s) {
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-// The credentials JSON both agents answer with: AccessKeyId, SecretAccessKey, Token, Expiration (+ Code on EC2).
-// Never quotes the body.
+}  // namespace
+
 Result<Credentials> parse_credentials_json(const std::string& body, const std::string& what) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_object()) return credentials_failure("CredentialsProviderError", what + " answered something that is not JSON");
@@ -43,6 +43,8 @@ Result<Credentials> parse_credentials_json(const std::string& body, const std::s
   }
   return c;
 }
+
+namespace {
 
 // ---- ECS ----
 

@@ -144,6 +144,10 @@ std::string one_line(std::string s, std::size_t max) {
   return s;
 }
 
+Error fail(std::string message) {
+  return credentials_failure("CredentialsProviderError", "credential_process: " + std::move(message));
+}
+
 class ProcessProvider final : public CredentialsProvider {
  public:
   ProcessProvider(std::string command, std::chrono::milliseconds timeout)
@@ -160,37 +164,38 @@ class ProcessProvider final : public CredentialsProvider {
     if (r.exit_status != 0)
       return fail("\"" + program + "\" exited with status " + std::to_string(r.exit_status) +
                   (r.err.empty() ? "" : ": " + one_line(r.err, 300)));
-    // From here on never quote stdout: it holds the secret.
-    const auto j = nlohmann::json::parse(r.out, nullptr, false);
-    if (!j.is_object()) return fail("\"" + program + "\" did not print a JSON object");
-    const auto version = j.find("Version");
-    if (version == j.end() || !version->is_number_integer() || version->get<std::int64_t>() != 1)
-      return fail("\"" + program + "\" printed no \"Version\": 1");
-    auto str = [&](const char* key) {
-      auto it = j.find(key);
-      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    Credentials c{str("AccessKeyId"), str("SecretAccessKey"), str("SessionToken"), std::nullopt};
-    if (c.access_key_id.empty() || c.secret_access_key.empty())
-      return fail("\"" + program + "\" printed no AccessKeyId or SecretAccessKey");
-    if (const std::string exp = str("Expiration"); !exp.empty()) {
-      c.expiration = parse_iso8601(exp);
-      if (!c.expiration) return fail("\"" + program + "\" printed an unreadable Expiration");
-    }
-    return c;
+    return parse_credential_process_output(r.out, program);
   }
 
   std::string name() const override { return "credential_process"; }
 
  private:
-  static Error fail(std::string message) {
-    return credentials_failure("CredentialsProviderError", "credential_process: " + std::move(message));
-  }
   std::string command_;
   std::chrono::milliseconds timeout_;
 };
 
 }  // namespace
+
+Result<Credentials> parse_credential_process_output(const std::string& output, const std::string& program) {
+  // Never quote the output: it holds the secret.
+  const auto j = nlohmann::json::parse(output, nullptr, false);
+  if (!j.is_object()) return fail("\"" + program + "\" did not print a JSON object");
+  const auto version = j.find("Version");
+  if (version == j.end() || !version->is_number_integer() || version->get<std::int64_t>() != 1)
+    return fail("\"" + program + "\" printed no \"Version\": 1");
+  auto str = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  Credentials c{str("AccessKeyId"), str("SecretAccessKey"), str("SessionToken"), std::nullopt};
+  if (c.access_key_id.empty() || c.secret_access_key.empty())
+    return fail("\"" + program + "\" printed no AccessKeyId or SecretAccessKey");
+  if (const std::string exp = str("Expiration"); !exp.empty()) {
+    c.expiration = parse_iso8601(exp);
+    if (!c.expiration) return fail("\"" + program + "\" printed an unreadable Expiration");
+  }
+  return c;
+}
 
 std::unique_ptr<CredentialsProvider> make_process_provider(std::string command, std::chrono::milliseconds timeout) {
   return std::make_unique<ProcessProvider>(std::move(command), timeout);
