@@ -7,34 +7,11 @@
 #include <memory>
 #include <string>
 
+#include "agent/delivery/sender.hpp"
 #include "agent/log.hpp"
 #include "agent/state/state_store.hpp"
-#include "aws/sns.hpp"
-#include "config/config.hpp"
 
 namespace bw::agent {
-
-struct Delivery {
-  enum class Outcome { Delivered, Retry, Dead };
-  Outcome outcome = Outcome::Delivered;
-  std::string detail;  // message id or error
-};
-
-class Sender {
- public:
-  virtual ~Sender() = default;
-  virtual Delivery deliver(const OutboxRow& row) = 0;
-};
-
-class SnsSender final : public Sender {
- public:
-  SnsSender(aws::SnsClient& client, std::string topic_arn) : client_(client), topic_arn_(std::move(topic_arn)) {}
-  Delivery deliver(const OutboxRow& row) override;
-
- private:
-  aws::SnsClient& client_;
-  std::string topic_arn_;
-};
 
 struct DispatchReport {
   int delivered = 0;
