@@ -5,7 +5,8 @@
 
 #include <cstdio>
 #include <optional>
-#include <tuple>
+#include <initializer_list>
+#include <string>
 
 #include "agent/cli/commands.hpp"
 
@@ -22,6 +23,16 @@ struct LogFlags {
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
     cmd->add_option("--log-format", format, "text|json")->check(CLI::IsMember({"text", "json"}));
   }
+};
+
+// --format of the commands that print results: a table, or one JSON object a line.
+struct FormatFlag {
+  std::string value = "text";
+
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("--format", value, "text|json")->check(CLI::IsMember({"text", "json"}));
+  }
+  bool json() const { return value == "json"; }
 };
 
 constexpr const char* kTimeExample = " (e.g. 2026-11-22T06:00:00Z)";
@@ -80,18 +91,19 @@ class OnceCommand final : public Subcommand {
     cmd_->add_option("--config", options_.config_path, "agent file")->required();
     cmd_->add_option("--now", now_text_, "evaluate as of this RFC 3339 time (default: the clock)");
     cmd_->add_flag("--dry-run", options_.dry_run, "evaluate and print; record and send nothing");
-    cmd_->add_option("--format", format_, "text|json")->check(CLI::IsMember({"text", "json"}));
+    format_.add_to(cmd_);
     log_flags.add_to(cmd_);
   }
   int run(Logger& log) override {
     if (!read_time_option("--now", now_text_, options_.now)) return 2;
-    options_.json = format_ == "json";
+    options_.json = format_.json();
     return cmd_once(options_, log);
   }
 
  private:
   OnceOptions options_;
-  std::string now_text_, format_ = "text";
+  std::string now_text_;
+  FormatFlag format_;
 };
 
 class CheckCommand final : public Subcommand {
@@ -115,19 +127,20 @@ class BacktestCommand final : public Subcommand {
     cmd_->add_option("--input", options_.input_path, "JSON Lines of datapoints")->required();
     cmd_->add_option("--from", from_text_, "first evaluation time (RFC 3339; default: the data's start)");
     cmd_->add_option("--to", to_text_, "last evaluation time (RFC 3339; default: the data's end)");
-    cmd_->add_option("--format", format_, "text|json")->check(CLI::IsMember({"text", "json"}));
+    format_.add_to(cmd_);
     log_flags.add_to(cmd_);
   }
   int run(Logger& log) override {
     if (!read_time_option("--from", from_text_, options_.from) || !read_time_option("--to", to_text_, options_.to))
       return 2;
-    options_.json = format_ == "json";
+    options_.json = format_.json();
     return cmd_backtest(options_, log);
   }
 
  private:
   BacktestOptions options_;
-  std::string from_text_, to_text_, format_ = "text";
+  std::string from_text_, to_text_;
+  FormatFlag format_;
 };
 
 class SilenceCommand final : public Subcommand {
