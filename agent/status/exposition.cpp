@@ -19,28 +19,26 @@ std::string format_value(double v) {
   return std::string(buf, end);
 }
 
-std::string escape_label_value(std::string_view v) {
+namespace {
+
+// Backslash and newline always; the double quote only where the text stands between quotes.
+std::string escape(std::string_view v, bool in_quotes) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
     if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
+    else if (c == '"' && in_quotes) out += "\\\"";
     else if (c == '\n') out += "\\n";
     else out += c;
   }
   return out;
 }
 
-std::string escape_help(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
+}  // namespace
+
+std::string escape_label_value(std::string_view v) { return escape(v, true); }
+
+std::string escape_help(std::string_view v) { return escape(v, false); }
 
 std::string sanitize_label_name(std::string_view n) {
   std::string out;
