@@ -48,6 +48,12 @@ class Dispatcher {
     std::unique_ptr<Sender> sender;
     Duration max_age{86400};
   };
+  // When a failed row is tried again: backoff(attempts), with full jitter when there is a random source.
+  Time retry_at(const OutboxRow& row, Time now) const;
+  // Marks a row older than `max_age` dead (logged, counted); true when it did.
+  bool expire_if_too_old(const OutboxRow& row, Duration max_age, Time now, DispatchReport& report);
+  // Records what the sender answered: the row's new status, the report, the hook and the log.
+  void record(const OutboxRow& row, const Delivery& d, Time now, DispatchReport& report);
   void outcome(const std::string& target, const char* what) {
     if (hook_) hook_(target, what);
   }
