@@ -1,3 +1,5 @@
+// The one-shot subcommands: check (validate the configuration), once (one cycle, printed as a table
+// or JSON lines) and version. `run` is in daemon.cpp, backtest and silence in files of their own.
 #include "agent/cli/commands.hpp"
 
 #include <curl/curl.h>
@@ -9,13 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/aws_setup.hpp"
-#include "agent/clock.hpp"
-#include "agent/delivery/dispatcher.hpp"
-#include "agent/cycle/engine.hpp"
-#include "agent/delivery/notification.hpp"
 #include "agent/cli/wiring.hpp"
+#include "agent/clock.hpp"
+#include "agent/cycle/engine.hpp"
+#include "agent/delivery/dispatcher.hpp"
+#include "agent/delivery/notification.hpp"
 #include "config/config.hpp"
 
+// The build passes the project's version; a build outside CMake still compiles.
 #ifndef BATCHWATCH_VERSION
 #define BATCHWATCH_VERSION "0.0.0"
 #endif

@@ -1,7 +1,7 @@
 #pragma once
 // The subcommands of the batchwatch executable; each returns the process exit status.
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 

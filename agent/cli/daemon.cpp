@@ -7,30 +7,36 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "agent/cli/aws_setup.hpp"
-#include "agent/clock.hpp"
 #include "agent/cli/commands.hpp"
-#include "agent/delivery/delivery_worker.hpp"
-#include "agent/cycle/engine.hpp"
-#include "agent/status/metrics.hpp"
-#include "agent/cycle/scheduler.hpp"
-#include "agent/status/status_server.hpp"
 #include "agent/cli/wiring.hpp"
+#include "agent/clock.hpp"
+#include "agent/cycle/engine.hpp"
+#include "agent/cycle/scheduler.hpp"
+#include "agent/delivery/delivery_worker.hpp"
+#include "agent/status/metrics.hpp"
+#include "agent/status/status_server.hpp"
 
 namespace bw::agent {
 namespace {
 
-std::atomic<bool> g_stop{false};
-std::atomic<bool> g_reload{false};
+// Stop and reload requests: set by the signal thread, read by the loop between cycles and sleeps.
+struct RunControl {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> reload{false};
+};
 
 // Signals are taken by one thread with sigwait, so no work happens in a signal handler.
 class SignalThread {
  public:
-  explicit SignalThread(Clock& clock) : clock_(clock) {
+  SignalThread(Clock& clock, RunControl& control) : clock_(clock), control_(control) {
     sigemptyset(&set_);
     for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set_, s);  // SIGUSR1 only ends this thread
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
@@ -49,12 +55,13 @@ class SignalThread {
     while (!done_) {
       int sig = 0;
       if (sigwait(&set_, &sig) != 0) continue;
-      if (sig == SIGTERM || sig == SIGINT) g_stop = true;
-      if (sig == SIGHUP) g_reload = true;
+      if (sig == SIGTERM || sig == SIGINT) control_.stop = true;
+      if (sig == SIGHUP) control_.reload = true;
       clock_.wake();
     }
   }
   Clock& clock_;
+  RunControl& control_;
   sigset_t set_;
   std::atomic<bool> done_{false};
   std::thread thread_;
@@ -107,6 +114,170 @@ void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& 
   metrics.set_outbox_pending(pending);
 }
 
+// The daemon from start to stop: the poll loop and what it feeds (metrics, the status server, the
+// delivery thread). Cycles are timed by `clock`; idling after --cycles sleeps on `idle_clock`, the
+// real clock the signal thread wakes (a simulated clock never waits).
+class Daemon {
+ public:
+  Daemon(const RunOptions& options, Clock& clock, Clock& idle_clock, RunControl& control, Logger& log)
+      : options_(options), clock_(clock), idle_clock_(idle_clock), control_(control), log_(log), status_(metrics_),
+        delivery_(clock, log) {}
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Opens the AWS clients, the state store, the status server and the delivery thread for `cfg`;
+  // false (logged) when one of them cannot be had.
+  bool start(std::unique_ptr<config::Config> cfg);
+  // Cycles until stopped: a reload when asked, one cycle, then sleep until the next is due.
+  void run();
+  // Gives deliveries a grace period and stops the threads.
+  void stop();
+
+ private:
+  using DispatcherFactory = std::function<std::unique_ptr<Dispatcher>(StateStore&)>;
+  // How the delivery thread builds its dispatcher from a config and its AWS clients.
+  DispatcherFactory dispatcher_factory(const config::Config& cfg, AwsStack& aws);
+  bool start_status_server();
+  void reload();
+  Time run_cycle();  // returns when the next cycle is due
+
+  const RunOptions& options_;
+  Clock& clock_;
+  Clock& idle_clock_;
+  RunControl& control_;
+  Logger& log_;
+  AgentMetrics metrics_;
+  std::unique_ptr<config::Config> cfg_;
+  std::unique_ptr<AwsStack> aws_;
+  std::unique_ptr<StateStore> store_;
+  StatusServer status_;
+  DeliveryWorker delivery_;
+  std::unique_ptr<MetricSource> source_;
+  std::unique_ptr<Engine> engine_;
+  // Replaced by reloads but kept: a delivery pass in progress may still use the old senders.
+  std::vector<std::unique_ptr<AwsStack>> retired_aws_;
+  std::vector<std::unique_ptr<config::Config>> retired_cfg_;
+  int cycles_run_ = 0;
+};
+
+Daemon::DispatcherFactory Daemon::dispatcher_factory(const config::Config& cfg, AwsStack& aws) {
+  return [&metrics = metrics_, &log = log_, &cfg, &aws](StateStore& s) {
+    auto d = std::make_unique<Dispatcher>(s, log);
+    add_senders(*d, cfg, aws, log);
+    auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+    d->set_random([rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); });
+    d->set_outcome_hook([&metrics](const std::string& target, const std::string& outcome) {
+      metrics.count_notification(target, outcome == "delivered" ? NotificationOutcome::Delivered
+                                         : outcome == "dead"    ? NotificationOutcome::Dead
+                                                                : NotificationOutcome::Retried);
+    });
+    return d;
+  };
+}
+
+bool Daemon::start_status_server() {
+  if (cfg_->server_listen.empty()) return true;
+  if (auto e = status_.start(cfg_->server_listen); !e.empty()) {
+    log_.error("status server: " + e);
+    return false;
+  }
+  log_.info("status server listening", {{"address", cfg_->server_listen}, {"port", std::to_string(status_.port())}});
+  return true;
+}
+
+bool Daemon::start(std::unique_ptr<config::Config> cfg) {
+  cfg_ = std::move(cfg);
+  std::string error;
+  aws_ = make_aws_stack(cfg_->aws, clock_, &metrics_, error, &log_);
+  if (!aws_) {
+    log_.error(error);
+    return false;
+  }
+  store_ = StateStore::open(cfg_->state_path, error);
+  auto delivery_store = store_ ? StateStore::open(cfg_->state_path, error) : nullptr;
+  if (!store_ || !delivery_store) {
+    log_.error(error);
+    return false;
+  }
+  if (!start_status_server()) return false;
+  delivery_.start(std::move(delivery_store), dispatcher_factory(*cfg_, *aws_));  // undelivered rows go out first
+  source_ = make_metric_source(*aws_, cfg_->aws);
+  engine_ = std::make_unique<Engine>(*cfg_, *source_, log_, aws_->region);
+  log_.info("batchwatch started",
+            {{"config", options_.config_path}, {"rules", std::to_string(cfg_->rules.size())}, {"region", aws_->region}});
+  return true;
+}
+
+// A config that does not load, or whose AWS clients cannot be built, is reported and the running one kept.
+void Daemon::reload() {
+  auto fresh = config::load(options_.config_path);
+  std::string error;
+  std::unique_ptr<AwsStack> next_aws;
+  if (fresh.config) next_aws = make_aws_stack(fresh.config->aws, clock_, &metrics_, error, &log_);
+  if (!fresh.config || !next_aws) {
+    for (const auto& d : fresh.diagnostics) log_.error("reload rejected: " + d.str());
+    if (fresh.config) log_.error("reload rejected: " + error);
+    log_.error("configuration reload failed; still running the previous configuration");
+    metrics_.count_config_reload(false);
+    return;
+  }
+  auto next_cfg = std::make_unique<config::Config>(std::move(*fresh.config));
+  delivery_.replace(dispatcher_factory(*next_cfg, *next_aws));
+  // The old config and clients stay alive until the worker has swapped (replace() is synchronous).
+  auto next_source = make_metric_source(*next_aws, next_cfg->aws);
+  engine_ = std::make_unique<Engine>(*next_cfg, *next_source, log_, next_aws->region);
+  source_ = std::move(next_source);
+  retired_aws_.push_back(std::move(aws_));
+  retired_cfg_.push_back(std::move(cfg_));
+  aws_ = std::move(next_aws);
+  cfg_ = std::move(next_cfg);
+  metrics_.count_config_reload(true);
+  log_.info("configuration reloaded", {{"rules", std::to_string(cfg_->rules.size())}});
+}
+
+Time Daemon::run_cycle() {
+  const Time now = clock_.now();
+  const auto started = std::chrono::steady_clock::now();
+  auto report = engine_->run(now, store_.get(), true);
+  metrics_.record_cycle(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!report) {
+    log_.error("cycle failed: " + report.error().describe());
+    return next_cycle_after_failure(*cfg_, clock_.now());
+  }
+  if (report->notifications > 0) delivery_.wake();
+  export_cycle(metrics_, report.value(), *store_, clock_.now());
+  metrics_.set_ready(true);
+  status_.publish(snapshot_of(report.value(), *store_));
+  release_cycle(report.value());
+  // Last, so that whoever waits for this line sees the cycle's metrics and snapshot in place.
+  log_.debug("cycle done", {{"series", std::to_string(report->series)},
+                            {"fetched", std::to_string(report->series_fetched)},
+                            {"datapoints", std::to_string(report->datapoints)},
+                            {"notifications", std::to_string(report->notifications)}});
+  return next_cycle(*cfg_, clock_.now());
+}
+
+void Daemon::run() {
+  while (!control_.stop) {
+    if (control_.reload.exchange(false)) reload();
+    const Time wake = run_cycle();
+    if (options_.cycles && ++cycles_run_ >= *options_.cycles) {
+      log_.info("cycle limit reached: idling until stopped", {{"cycles", std::to_string(cycles_run_)}});
+      while (!control_.stop) idle_clock_.sleep_for(std::chrono::seconds(1));
+      break;
+    }
+    while (!control_.stop && !control_.reload && clock_.now() < wake) clock_.sleep_until(wake);
+  }
+}
+
+void Daemon::stop() {
+  log_.info("stopping: delivering what is due (grace period)");
+  delivery_.stop(Duration{10});
+  status_.stop();
+  retired_aws_.clear();
+  log_.info("batchwatch stopped");
+}
+
 }  // namespace
 
 int cmd_run(const RunOptions& options, Logger& log) {
@@ -114,7 +285,8 @@ int cmd_run(const RunOptions& options, Logger& log) {
   std::optional<SimulatedClock> simulated;
   if (options.simulate_from) simulated.emplace(*options.simulate_from);
   Clock& clock = simulated ? static_cast<Clock&>(*simulated) : system_clock;
-  SignalThread signals(system_clock);  // only real sleeps need waking
+  RunControl control;
+  SignalThread signals(system_clock, control);  // only real sleeps need waking
   auto loaded = config::load(options.config_path);
   if (!loaded.config) {
     for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.str().c_str());
@@ -126,116 +298,12 @@ int cmd_run(const RunOptions& options, Logger& log) {
   // delivery and signal threads each got an arena of their own, ~150 kB resident apiece, created as
   // each pool thread served its first request (RssAnon rose over the first cycles' scrapes).
   mallopt(M_ARENA_MAX, 1);
-  AgentMetrics metrics;
-  std::string error;
-  auto aws = make_aws_stack(cfg->aws, clock, &metrics, error, &log);
-  if (!aws) {
-    log.error(error);
-    return 2;
-  }
-  auto store = StateStore::open(cfg->state_path, error);
-  auto delivery_store = store ? StateStore::open(cfg->state_path, error) : nullptr;
-  if (!store || !delivery_store) {
-    log.error(error);
-    return 2;
-  }
-  StatusServer status(metrics);
-  if (!cfg->server_listen.empty()) {
-    if (auto e = status.start(cfg->server_listen); !e.empty()) {
-      log.error("status server: " + e);
-      return 2;
-    }
-    log.info("status server listening", {{"address", cfg->server_listen}, {"port", std::to_string(status.port())}});
-  }
-
-  // The delivery thread builds its dispatcher from the current config and AWS clients.
-  auto dispatcher_factory = [&](const config::Config& c, AwsStack& a) {
-    return [&metrics, &log, &c, &a](StateStore& s) {
-      auto d = std::make_unique<Dispatcher>(s, log);
-      add_senders(*d, c, a, log);
-      auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
-      d->set_random([rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); });
-      d->set_outcome_hook([&metrics](const std::string& target, const std::string& outcome) {
-        metrics.count_notification(target, outcome == "delivered" ? NotificationOutcome::Delivered
-                                           : outcome == "dead"    ? NotificationOutcome::Dead
-                                                                  : NotificationOutcome::Retried);
-      });
-      return d;
-    };
-  };
-  DeliveryWorker delivery(clock, log);
-  delivery.start(std::move(delivery_store), dispatcher_factory(*cfg, *aws));  // undelivered rows go out first
-
-  auto source = make_metric_source(*aws, cfg->aws);
-  auto engine = std::make_unique<Engine>(*cfg, *source, log, aws->region);
-  log.info("batchwatch started",
-           {{"config", options.config_path}, {"rules", std::to_string(cfg->rules.size())}, {"region", aws->region}});
-
+  Daemon daemon(options, clock, system_clock, control, log);
+  if (!daemon.start(std::move(cfg))) return 2;
   if (simulated)
     log.info("simulated clock: cycles follow each other without waiting", {{"from", format_rfc3339(clock.now())}});
-
-  std::vector<std::unique_ptr<AwsStack>> retired_aws;
-  std::vector<std::unique_ptr<config::Config>> retired_cfg;
-  int cycles_run = 0;
-  while (!g_stop) {
-    if (g_reload.exchange(false)) {
-      auto fresh = config::load(options.config_path);
-      std::unique_ptr<AwsStack> next_aws;
-      if (fresh.config) next_aws = make_aws_stack(fresh.config->aws, clock, &metrics, error, &log);
-      if (!fresh.config || !next_aws) {
-        for (const auto& d : fresh.diagnostics) log.error("reload rejected: " + d.str());
-        if (fresh.config) log.error("reload rejected: " + error);
-        log.error("configuration reload failed; still running the previous configuration");
-        metrics.count_config_reload(false);
-      } else {
-        auto next_cfg = std::make_unique<config::Config>(std::move(*fresh.config));
-        delivery.replace(dispatcher_factory(*next_cfg, *next_aws));
-        // The old config and clients stay alive until the worker has swapped (replace() is synchronous).
-        auto next_source = make_metric_source(*next_aws, next_cfg->aws);
-        engine = std::make_unique<Engine>(*next_cfg, *next_source, log, next_aws->region);
-        source = std::move(next_source);
-        // A delivery pass in progress may still use the old senders: keep what they point to alive.
-        retired_aws.push_back(std::move(aws));
-        retired_cfg.push_back(std::move(cfg));
-        aws = std::move(next_aws);
-        cfg = std::move(next_cfg);
-        metrics.count_config_reload(true);
-        log.info("configuration reloaded", {{"rules", std::to_string(cfg->rules.size())}});
-      }
-    }
-    const Time now = clock.now();
-    const auto started = std::chrono::steady_clock::now();
-    auto report = engine->run(now, store.get(), true);
-    metrics.record_cycle(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    Time wake;
-    if (!report) {
-      log.error("cycle failed: " + report.error().describe());
-      wake = next_cycle_after_failure(*cfg, clock.now());
-    } else {
-      if (report->notifications > 0) delivery.wake();
-      export_cycle(metrics, report.value(), *store, clock.now());
-      metrics.set_ready(true);
-      status.publish(snapshot_of(report.value(), *store));
-      release_cycle(report.value());
-      // Last, so that whoever waits for this line sees the cycle's metrics and snapshot in place.
-      log.debug("cycle done", {{"series", std::to_string(report->series)},
-                               {"fetched", std::to_string(report->series_fetched)},
-                               {"datapoints", std::to_string(report->datapoints)},
-                               {"notifications", std::to_string(report->notifications)}});
-      wake = next_cycle(*cfg, clock.now());
-    }
-    if (options.cycles && ++cycles_run >= *options.cycles) {
-      log.info("cycle limit reached: idling until stopped", {{"cycles", std::to_string(cycles_run)}});
-      while (!g_stop) system_clock.sleep_for(std::chrono::seconds(1));
-      break;
-    }
-    while (!g_stop && !g_reload && clock.now() < wake) clock.sleep_until(wake);
-  }
-  log.info("stopping: delivering what is due (grace period)");
-  delivery.stop(Duration{10});
-  status.stop();
-  retired_aws.clear();
-  log.info("batchwatch stopped");
+  daemon.run();
+  daemon.stop();
   return 0;
 }
 

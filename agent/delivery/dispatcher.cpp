@@ -2,29 +2,7 @@
 
 #include <algorithm>
 
-#include "agent/delivery/targets.hpp"
-
 namespace bw::agent {
-
-Delivery SnsSender::deliver(const OutboxRow& row) {
-  aws::PublishRequest req;
-  req.topic_arn = topic_arn_;
-  req.message = row.payload;
-  req.subject = row.subject;
-  req.attributes = {{"rule", row.rule}, {"state", row.state}};
-  // Subscription filter policies route on attributes, e.g. {"severity": ["critical"]} to the pager.
-  if (auto severity = event_fields(row).severity; !severity.empty()) req.attributes.emplace_back("severity", severity);
-  if (topic_arn_.ends_with(".fifo")) {
-    req.message_group_id = row.rule;
-    req.deduplication_id = row.idempotency_key;
-  }
-  auto sent = client_.publish(req);
-  if (sent) return {Delivery::Outcome::Delivered, sent.value()};
-  const auto& e = sent.error();
-  // A missing topic or a denied publish will not fix itself by retrying soon, but an operator can
-  // fix it: keep retrying (with backoff) rather than dropping the alert.
-  return {Delivery::Outcome::Retry, e.describe()};
-}
 
 void Dispatcher::add_sender(const std::string& target, std::unique_ptr<Sender> sender, Duration max_age) {
   senders_[target] = Entry{std::move(sender), max_age};
@@ -42,64 +20,71 @@ std::optional<Time> Dispatcher::next_due() const {
   return next;
 }
 
+Time Dispatcher::retry_at(const OutboxRow& row, Time now) const {
+  const auto cap = backoff(row.attempts);
+  if (!random_) return now + cap;
+  return now + std::max(Duration{1}, Duration{static_cast<std::int64_t>(random_() * static_cast<double>(cap.count()))});
+}
+
+bool Dispatcher::expire_if_too_old(const OutboxRow& row, Duration max_age, Time now, DispatchReport& report) {
+  if (now - row.created_at <= max_age) return false;
+  store_.mark_dead(row.id, now, "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error);
+  report.dead++;
+  report.last_error = row.last_error;
+  outcome(row.target, "dead");
+  log_.error("notification dead: too old to deliver",
+             {{"target", row.target}, {"key", row.idempotency_key}, {"last_error", row.last_error}});
+  return true;
+}
+
+void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, DispatchReport& report) {
+  switch (d.outcome) {
+    case Delivery::Outcome::Delivered:
+      store_.mark_delivered(row.id, now);
+      report.delivered++;
+      outcome(row.target, "delivered");
+      log_.info("notification delivered", {{"target", row.target},
+                                           {"rule", row.rule},
+                                           {"series", row.series},
+                                           {"state", row.state},
+                                           {"key", row.idempotency_key},
+                                           {"id", d.detail}});
+      break;
+    case Delivery::Outcome::Retry:
+      store_.mark_retry(row.id, retry_at(row, now), d.detail);
+      report.retrying++;
+      report.last_error = d.detail;
+      outcome(row.target, "retried");
+      log_.warn("notification not delivered; will retry",
+                {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
+      break;
+    case Delivery::Outcome::Dead:
+      store_.mark_dead(row.id, now, d.detail);
+      report.dead++;
+      report.last_error = d.detail;
+      outcome(row.target, "dead");
+      log_.error("notification dead", {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
+      break;
+  }
+}
+
 DispatchReport Dispatcher::deliver_due(Time now) {
   DispatchReport report;
   std::map<std::string, int> retries;  // per target, this pass
   for (const auto& row : store_.due(now)) {
     auto it = senders_.find(row.target);
     const Duration max_age = it == senders_.end() ? Duration{86400} : it->second.max_age;
-    if (now - row.created_at > max_age) {
-      store_.mark_dead(row.id, now, "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error);
-      report.dead++;
-      report.last_error = row.last_error;
-      outcome(row.target, "dead");
-      log_.error("notification dead: too old to deliver",
-                 {{"target", row.target}, {"key", row.idempotency_key}, {"last_error", row.last_error}});
-      continue;
-    }
+    if (expire_if_too_old(row, max_age, now, report)) continue;
     if (row.attempts > 0 && ++retries[row.target] > retry_budget_) continue;  // next pass
-    const auto jittered = [&] {
-      const auto cap = backoff(row.attempts);
-      if (!random_) return cap;
-      return std::max(Duration{1}, Duration{static_cast<std::int64_t>(random_() * static_cast<double>(cap.count()))});
-    };
     if (it == senders_.end()) {
       report.retrying++;
       report.last_error = "target " + row.target + " has no sender";
       log_.warn("no sender for target; notification kept", {{"target", row.target}, {"key", row.idempotency_key}});
-      store_.mark_retry(row.id, now + jittered(), report.last_error);
+      store_.mark_retry(row.id, retry_at(row, now), report.last_error);
       outcome(row.target, "retried");
       continue;
     }
-    const auto d = it->second.sender->deliver(row);
-    switch (d.outcome) {
-      case Delivery::Outcome::Delivered:
-        store_.mark_delivered(row.id, now);
-        report.delivered++;
-        outcome(row.target, "delivered");
-        log_.info("notification delivered", {{"target", row.target},
-                                             {"rule", row.rule},
-                                             {"series", row.series},
-                                             {"state", row.state},
-                                             {"key", row.idempotency_key},
-                                             {"id", d.detail}});
-        break;
-      case Delivery::Outcome::Retry:
-        store_.mark_retry(row.id, now + jittered(), d.detail);
-        report.retrying++;
-        report.last_error = d.detail;
-        outcome(row.target, "retried");
-        log_.warn("notification not delivered; will retry",
-                  {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
-        break;
-      case Delivery::Outcome::Dead:
-        store_.mark_dead(row.id, now, d.detail);
-        report.dead++;
-        report.last_error = d.detail;
-        outcome(row.target, "dead");
-        log_.error("notification dead", {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
-        break;
-    }
+    record(row, it->second.sender->deliver(row), now, report);
   }
   return report;
 }

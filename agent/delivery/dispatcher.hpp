@@ -7,34 +7,11 @@
 #include <memory>
 #include <string>
 
+#include "agent/delivery/sender.hpp"
 #include "agent/log.hpp"
 #include "agent/state/state_store.hpp"
-#include "aws/sns.hpp"
-#include "config/config.hpp"
 
 namespace bw::agent {
-
-struct Delivery {
-  enum class Outcome { Delivered, Retry, Dead };
-  Outcome outcome = Outcome::Delivered;
-  std::string detail;  // message id or error
-};
-
-class Sender {
- public:
-  virtual ~Sender() = default;
-  virtual Delivery deliver(const OutboxRow& row) = 0;
-};
-
-class SnsSender final : public Sender {
- public:
-  SnsSender(aws::SnsClient& client, std::string topic_arn) : client_(client), topic_arn_(std::move(topic_arn)) {}
-  Delivery deliver(const OutboxRow& row) override;
-
- private:
-  aws::SnsClient& client_;
-  std::string topic_arn_;
-};
 
 struct DispatchReport {
   int delivered = 0;
@@ -71,6 +48,12 @@ class Dispatcher {
     std::unique_ptr<Sender> sender;
     Duration max_age{86400};
   };
+  // When a failed row is tried again: backoff(attempts), with full jitter when there is a random source.
+  Time retry_at(const OutboxRow& row, Time now) const;
+  // Marks a row older than `max_age` dead (logged, counted); true when it did.
+  bool expire_if_too_old(const OutboxRow& row, Duration max_age, Time now, DispatchReport& report);
+  // Records what the sender answered: the row's new status, the report, the hook and the log.
+  void record(const OutboxRow& row, const Delivery& d, Time now, DispatchReport& report);
   void outcome(const std::string& target, const char* what) {
     if (hook_) hook_(target, what);
   }

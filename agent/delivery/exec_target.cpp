@@ -60,9 +60,9 @@ class Fd {
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
   explicit operator bool() const { return fd_ >= 0; }
-  void reset() {
+  void reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    fd_ = fd;
   }
 
  private:
@@ -168,44 +168,46 @@ std::vector<std::string> hook_environment(const std::vector<std::string>& base, 
   return env;
 }
 
-HookResult run_hook(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                    const std::string& input, const HookOptions& options) {
-  HookResult result;
-  const SteadyTime start = std::chrono::steady_clock::now();
-  if (argv.empty() || argv.front().empty()) {
-    result.spawn_error = "no program to run";
-    return result;
-  }
-  // stdin is a socket so that writing to a hook that stopped reading fails with EPIPE instead of
-  // raising SIGPIPE in the agent (send with MSG_NOSIGNAL); stdout and stderr share one pipe.
-  int in[2], out[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) {
-    result.spawn_error = fmt::format("socketpair: {}", std::strerror(errno));
-    return result;
-  }
-  Fd child_in(above_stdio(in[0])), to_child(above_stdio(in[1]));
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    result.spawn_error = fmt::format("pipe: {}", std::strerror(errno));
-    return result;
-  }
-  Fd from_child(above_stdio(out[0])), child_out(above_stdio(out[1]));
-  if (!child_in || !to_child || !from_child || !child_out) {
-    result.spawn_error = fmt::format("fcntl: {}", std::strerror(errno));
-    return result;
-  }
+namespace {
 
+// The hook's three standard streams. stdin is a socket so that writing to a hook that stopped
+// reading fails with EPIPE instead of raising SIGPIPE in the agent (send with MSG_NOSIGNAL); stdout
+// and stderr share one pipe. The child's ends are closed in the agent once the hook has started.
+struct HookPipes {
+  Fd child_in, to_child;
+  Fd from_child, child_out;
+};
+
+// "" on success, else why the pipes could not be made.
+std::string open_pipes(HookPipes& pipes) {
+  int in[2], out[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0)
+    return fmt::format("socketpair: {}", std::strerror(errno));
+  pipes.child_in.reset(above_stdio(in[0]));
+  pipes.to_child.reset(above_stdio(in[1]));
+  if (::pipe2(out, O_CLOEXEC) != 0) return fmt::format("pipe: {}", std::strerror(errno));
+  pipes.from_child.reset(above_stdio(out[0]));
+  pipes.child_out.reset(above_stdio(out[1]));
+  if (!pipes.child_in || !pipes.to_child || !pipes.from_child || !pipes.child_out)
+    return fmt::format("fcntl: {}", std::strerror(errno));
+  return "";
+}
+
+// Starts argv in a process group of its own (so a timeout reaches the hook's children too), with no
+// inherited signal mask and default dispositions (the agent may block or ignore signals the hook
+// relies on). Returns posix_spawnp's error number, 0 on success.
+int spawn_in_own_group(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       const HookPipes& pipes, pid_t& pid) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, child_in.get(), 0);
-  posix_spawn_file_actions_adddup2(&actions, child_out.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, child_out.get(), 2);
+  posix_spawn_file_actions_adddup2(&actions, pipes.child_in.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, pipes.child_out.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, pipes.child_out.get(), 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
-  // A group of its own (so a timeout reaches the hook's children too), no inherited signal mask and
-  // default dispositions (the agent may block or ignore signals the hook relies on).
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
@@ -217,23 +219,19 @@ HookResult run_hook(const std::vector<std::string>& argv, const std::vector<std:
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
-  pid_t pid = 0;
   const int rc = ::posix_spawnp(&pid, argv.front().c_str(), &actions, &attr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    result.spawn_error = fmt::format("cannot run \"{}\": {}", argv.front(), std::strerror(rc));
-    return result;
-  }
-  result.started = true;
-  child_in.reset();
-  child_out.reset();
-  set_nonblocking(to_child.get());
-  set_nonblocking(from_child.get());
+  return rc;
+}
 
+// Feeds `input` to the running hook and captures its output until it exits, escalating from SIGTERM
+// to SIGKILL on its group when the deadline passes. Returns with the hook exited (not yet reaped).
+void supervise(pid_t pid, HookPipes& pipes, const std::string& input, const HookOptions& options,
+               SteadyTime start, HookResult& result) {
   Capture capture{options.output_limit, result.output, result.dropped};
   std::size_t written = 0;
-  if (input.empty()) to_child.reset();  // EOF at once
+  if (input.empty()) pipes.to_child.reset();  // EOF at once
   SteadyTime deadline = start + options.timeout;
   bool output_open = true;
   for (;;) {
@@ -253,25 +251,28 @@ HookResult run_hook(const std::vector<std::string>& argv, const std::vector<std:
     }
     pollfd fds[2];
     nfds_t n = 0;
-    if (output_open) fds[n++] = {from_child.get(), POLLIN, 0};
+    if (output_open) fds[n++] = {pipes.from_child.get(), POLLIN, 0};
     const nfds_t writer = n;
-    if (to_child) fds[n++] = {to_child.get(), POLLOUT, 0};
+    if (pipes.to_child) fds[n++] = {pipes.to_child.get(), POLLOUT, 0};
     const auto left = deadline - now;
     const auto wait = left > kExitPoll ? kExitPoll : std::chrono::ceil<milliseconds>(left);
     if (::poll(fds, n, static_cast<int>(wait.count())) < 0 && errno != EINTR) break;
-    if (output_open && fds[0].revents != 0) output_open = capture.read_available(from_child.get());
-    if (to_child && fds[writer].revents != 0) {
-      const ssize_t w = ::send(to_child.get(), input.data() + written, input.size() - written, MSG_NOSIGNAL);
+    if (output_open && fds[0].revents != 0) output_open = capture.read_available(pipes.from_child.get());
+    if (pipes.to_child && fds[writer].revents != 0) {
+      const ssize_t w =
+          ::send(pipes.to_child.get(), input.data() + written, input.size() - written, MSG_NOSIGNAL);
       if (w > 0) written += static_cast<std::size_t>(w);
       // A hook that exits or closes stdin without reading it all is the hook's business.
-      if (written == input.size() || (w < 0 && errno != EAGAIN && errno != EINTR)) to_child.reset();
+      if (written == input.size() || (w < 0 && errno != EAGAIN && errno != EINTR)) pipes.to_child.reset();
     }
   }
   // What the hook wrote just before exiting; a background child still holding the pipe open cannot
   // keep us here, since only what is already buffered is read.
-  if (output_open) capture.read_available(from_child.get());
-  // Members of the group that outlived a timed-out hook (e.g. its children ignoring SIGTERM) go too.
-  if (result.timed_out) ::kill(-pid, SIGKILL);
+  if (output_open) capture.read_available(pipes.from_child.get());
+}
+
+// Waits for the exited hook and records how it ended.
+void reap(pid_t pid, HookResult& result) {
   int status = 0;
   pid_t reaped = -1;
   do {
@@ -279,6 +280,34 @@ HookResult run_hook(const std::vector<std::string>& argv, const std::vector<std:
   } while (reaped < 0 && errno == EINTR);
   if (reaped == pid && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (reaped == pid && WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+}
+
+}  // namespace
+
+HookResult run_hook(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const std::string& input, const HookOptions& options) {
+  HookResult result;
+  const SteadyTime start = std::chrono::steady_clock::now();
+  if (argv.empty() || argv.front().empty()) {
+    result.spawn_error = "no program to run";
+    return result;
+  }
+  HookPipes pipes;
+  if (result.spawn_error = open_pipes(pipes); !result.spawn_error.empty()) return result;
+  pid_t pid = 0;
+  if (const int rc = spawn_in_own_group(argv, env, pipes, pid); rc != 0) {
+    result.spawn_error = fmt::format("cannot run \"{}\": {}", argv.front(), std::strerror(rc));
+    return result;
+  }
+  result.started = true;
+  pipes.child_in.reset();
+  pipes.child_out.reset();
+  set_nonblocking(pipes.to_child.get());
+  set_nonblocking(pipes.from_child.get());
+  supervise(pid, pipes, input, options, start, result);
+  // Members of the group that outlived a timed-out hook (e.g. its children ignoring SIGTERM) go too.
+  if (result.timed_out) ::kill(-pid, SIGKILL);
+  reap(pid, result);
   result.elapsed = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
   return result;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// The senders behind each target type (webhook, exec, eventbridge, stepfunctions; sns is SnsSender in
-// dispatcher.hpp) and the factory that builds one from a config::Target. Every sender turns one outbox
-// row into one Delivery: Delivered, Retry (the dispatcher backs off and tries again) or Dead.
+// The senders behind each target type (sns, webhook, exec, eventbridge, stepfunctions) and the factory
+// that builds one from a config::Target. Every sender turns one outbox row into one Delivery: Delivered,
+// Retry (the dispatcher backs off and tries again) or Dead.
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -12,9 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "agent/delivery/dispatcher.hpp"
+#include "agent/delivery/sender.hpp"
 #include "aws/eventbridge.hpp"
 #include "aws/http.hpp"
+#include "aws/sns.hpp"
 #include "aws/stepfunctions.hpp"
 #include "config/config.hpp"
 
@@ -31,6 +32,20 @@ struct EventFields {
   std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
 };
 EventFields event_fields(const OutboxRow& row);
+
+// ---- sns ----
+
+// Publishes the payload with the rule, state and severity as message attributes; on a FIFO topic the
+// rule is the message group and the idempotency key the deduplication id. Every error: retry.
+class SnsSender final : public Sender {
+ public:
+  SnsSender(aws::SnsClient& client, std::string topic_arn) : client_(client), topic_arn_(std::move(topic_arn)) {}
+  Delivery deliver(const OutboxRow& row) override;
+
+ private:
+  aws::SnsClient& client_;
+  std::string topic_arn_;
+};
 
 // ---- webhook ----
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -149,10 +150,13 @@ namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
 
+// Receives a response body piece by piece; false when the client went away.
+using Writer = std::function<bool(std::string_view)>;
+
 // Collects text and hands it on in pieces of about kChunk bytes.
 class Chunker {
  public:
-  explicit Chunker(const StatusServer::Writer& write) : write_(write) { buf_.reserve(kChunk + 1024); }
+  explicit Chunker(const Writer& write) : write_(write) { buf_.reserve(kChunk + 1024); }
   bool add(std::string_view text) {
     buf_ += text;
     return buf_.size() < kChunk || flush();
@@ -164,24 +168,15 @@ class Chunker {
   }
 
  private:
-  const StatusServer::Writer& write_;
+  const Writer& write_;
   std::string buf_;
   bool ok_ = true;
 };
 
-std::string collect(const std::function<bool(const StatusServer::Writer&)>& produce) {
-  std::string out;
-  produce([&out](std::string_view piece) {
-    out += piece;
-    return true;
-  });
-  return out;
-}
-
 // Sends what `produce` writes as a chunked body: a large response (100,000 rule_state series are
 // ~10 MB of text) is never held whole, neither by us nor by httplib.
 void send_chunked(httplib::Response& res, const char* content_type,
-                  std::function<bool(const StatusServer::Writer&)> produce) {
+                  std::function<bool(const Writer&)> produce) {
   res.set_chunked_content_provider(content_type,
                                    [produce = std::move(produce)](std::size_t, httplib::DataSink& sink) {
                                      const bool ok = produce([&sink](std::string_view piece) {
@@ -190,6 +185,58 @@ void send_chunked(httplib::Response& res, const char* content_type,
                                      if (ok) sink.done();
                                      return ok;
                                    });
+}
+
+// The text nlohmann::json dumps for {"alerts": [...], "last_cycle": ...}, one alert at a time.
+bool alerts_json(const StatusSnapshot& s, bool all, const Writer& write) {
+  const auto dump = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  Chunker out(write);
+  if (!out.add("{\"alerts\":[")) return false;
+  bool first = true;
+  for (const auto& a : s.alerts) {
+    if (!all && a.state == AlarmState::Ok) continue;
+    auto labels = nlohmann::json::object();
+    for (const auto& d : a.labels) labels[std::string(d.name)] = d.value;
+    const nlohmann::json alert = {{"rule", a.rule},
+                                  {"kind", a.kind},
+                                  {"labels", std::move(labels)},
+                                  {"state", std::string(to_string(a.state))},
+                                  {"value", a.value ? nlohmann::json(*a.value) : nlohmann::json(nullptr)},
+                                  {"reason", a.reason},
+                                  {"since", format_rfc3339(a.since)}};
+    if ((!first && !out.add(",")) || !out.add(dump(alert))) return false;
+    first = false;
+  }
+  const auto last = s.last_cycle ? nlohmann::json(format_rfc3339(*s.last_cycle)) : nlohmann::json(nullptr);
+  return out.add("],\"last_cycle\":") && out.add(dump(last)) && out.add("}\n") && out.flush();
+}
+
+// The plain-text page on /: readiness, the series not OK, the outbox by target.
+bool summary_text(const StatusSnapshot& s, const Writer& write) {
+  Chunker out(write);
+  bool ok = out.add("batchwatch status\n");
+  ok = ok && out.add(fmt::format("ready: {}\n", s.ready ? "yes" : "no (" + s.not_ready_reason + ")"));
+  ok = ok && out.add(fmt::format("last cycle: {}\n", s.last_cycle ? format_rfc3339(*s.last_cycle) : "never"));
+  if (!s.last_error.empty()) ok = ok && out.add("last error: " + s.last_error + "\n");
+  std::size_t not_ok = 0;
+  for (const auto& a : s.alerts) not_ok += a.state != AlarmState::Ok;
+  ok = ok && out.add(fmt::format("series: {} ({} not OK)\n", s.alerts.size(), not_ok));
+  for (const auto& a : s.alerts) {
+    if (!ok) return false;
+    if (a.state == AlarmState::Ok) continue;
+    std::string labels;
+    for (const auto& d : a.labels) {
+      if (!labels.empty()) labels += ',';
+      labels.append(d.name).append("=").append(d.value);
+    }
+    ok = out.add(fmt::format("  {:<17} {} {{{}}} since {}{}{}\n", to_string(a.state), a.rule, labels,
+                             format_rfc3339(a.since), a.reason.empty() ? "" : ": ", a.reason));
+  }
+  if (!s.outbox.empty()) ok = ok && out.add("outbox:\n");
+  for (const auto& [target, counts] : s.outbox)
+    ok = ok && out.add(fmt::format("  {}: {} pending, {} dead\n", target, counts.pending, counts.dead));
+  ok = ok && out.add("endpoints: /healthz /readyz /metrics /api/v1/alerts[?all=1]\n");
+  return ok && out.flush();
 }
 
 }  // namespace
@@ -328,64 +375,5 @@ void StatusServer::publish(StatusSnapshot snapshot) {
 }
 
 std::shared_ptr<const StatusSnapshot> StatusServer::snapshot() const { return impl_->current(); }
-
-std::string StatusServer::alerts_json(const StatusSnapshot& s, bool all) {
-  return collect([&](const Writer& write) { return alerts_json(s, all, write); });
-}
-
-// The text nlohmann::json dumps for {"alerts": [...], "last_cycle": ...}, one alert at a time.
-bool StatusServer::alerts_json(const StatusSnapshot& s, bool all, const Writer& write) {
-  const auto dump = [](const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
-  Chunker out(write);
-  if (!out.add("{\"alerts\":[")) return false;
-  bool first = true;
-  for (const auto& a : s.alerts) {
-    if (!all && a.state == AlarmState::Ok) continue;
-    auto labels = nlohmann::json::object();
-    for (const auto& d : a.labels) labels[std::string(d.name)] = d.value;
-    const nlohmann::json alert = {{"rule", a.rule},
-                                  {"kind", a.kind},
-                                  {"labels", std::move(labels)},
-                                  {"state", std::string(to_string(a.state))},
-                                  {"value", a.value ? nlohmann::json(*a.value) : nlohmann::json(nullptr)},
-                                  {"reason", a.reason},
-                                  {"since", format_rfc3339(a.since)}};
-    if ((!first && !out.add(",")) || !out.add(dump(alert))) return false;
-    first = false;
-  }
-  const auto last = s.last_cycle ? nlohmann::json(format_rfc3339(*s.last_cycle)) : nlohmann::json(nullptr);
-  return out.add("],\"last_cycle\":") && out.add(dump(last)) && out.add("}\n") && out.flush();
-}
-
-std::string StatusServer::summary_text(const StatusSnapshot& s) {
-  return collect([&](const Writer& write) { return summary_text(s, write); });
-}
-
-bool StatusServer::summary_text(const StatusSnapshot& s, const Writer& write) {
-  Chunker out(write);
-  bool ok = out.add("batchwatch status\n");
-  ok = ok && out.add(fmt::format("ready: {}\n", s.ready ? "yes" : "no (" + s.not_ready_reason + ")"));
-  ok = ok && out.add(fmt::format("last cycle: {}\n", s.last_cycle ? format_rfc3339(*s.last_cycle) : "never"));
-  if (!s.last_error.empty()) ok = ok && out.add("last error: " + s.last_error + "\n");
-  std::size_t not_ok = 0;
-  for (const auto& a : s.alerts) not_ok += a.state != AlarmState::Ok;
-  ok = ok && out.add(fmt::format("series: {} ({} not OK)\n", s.alerts.size(), not_ok));
-  for (const auto& a : s.alerts) {
-    if (!ok) return false;
-    if (a.state == AlarmState::Ok) continue;
-    std::string labels;
-    for (const auto& d : a.labels) {
-      if (!labels.empty()) labels += ',';
-      labels.append(d.name).append("=").append(d.value);
-    }
-    ok = out.add(fmt::format("  {:<17} {} {{{}}} since {}{}{}\n", to_string(a.state), a.rule, labels,
-                             format_rfc3339(a.since), a.reason.empty() ? "" : ": ", a.reason));
-  }
-  if (!s.outbox.empty()) ok = ok && out.add("outbox:\n");
-  for (const auto& [target, counts] : s.outbox)
-    ok = ok && out.add(fmt::format("  {}: {} pending, {} dead\n", target, counts.pending, counts.dead));
-  ok = ok && out.add("endpoints: /healthz /readyz /metrics /api/v1/alerts[?all=1]\n");
-  return ok && out.flush();
-}
 
 }  // namespace bw::agent

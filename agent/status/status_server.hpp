@@ -3,7 +3,6 @@
 // It runs in its own threads and answers from a snapshot the daemon replaces after each cycle, so a
 // scrape never waits for (or blocks) the poll loop.
 #include <cstdint>
-#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -180,14 +179,6 @@ class StatusServer {
   // Replaces the snapshot served from now on; cheap, never waits for a request in flight.
   void publish(StatusSnapshot snapshot);
   std::shared_ptr<const StatusSnapshot> snapshot() const;
-
-  // Response bodies, public for tests. The streaming forms hand the text to `write` in pieces of
-  // about 64 KiB (responses are sent chunked, never held whole); false when `write` refused one.
-  using Writer = std::function<bool(std::string_view)>;
-  static std::string alerts_json(const StatusSnapshot& s, bool all);
-  static bool alerts_json(const StatusSnapshot& s, bool all, const Writer& write);
-  static std::string summary_text(const StatusSnapshot& s);
-  static bool summary_text(const StatusSnapshot& s, const Writer& write);
 
  private:
   struct Impl;

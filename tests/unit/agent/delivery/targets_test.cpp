@@ -2,6 +2,7 @@
 // against a scripted transport, and the factory. The exec target has its own file.
 #include "agent/delivery/targets.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>

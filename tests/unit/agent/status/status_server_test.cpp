@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,26 @@ StatusSnapshot ready_snapshot() {
                       at("2026-11-22T03:00:00Z")});
   s.outbox["ops"] = {2, 1};
   return s;
+}
+
+// What /api/v1/alerts must send for `s`, built as one DOM and dumped at once.
+std::string whole_document_json(const StatusSnapshot& s, bool all) {
+  auto list = nlohmann::json::array();
+  for (const auto& a : s.alerts) {
+    if (!all && a.state == AlarmState::Ok) continue;
+    auto labels = nlohmann::json::object();
+    for (const auto& d : a.labels) labels[std::string(d.name)] = d.value;
+    list.push_back({{"rule", a.rule},
+                    {"kind", a.kind},
+                    {"labels", labels},
+                    {"state", std::string(to_string(a.state))},
+                    {"value", a.value ? nlohmann::json(*a.value) : nlohmann::json(nullptr)},
+                    {"reason", a.reason},
+                    {"since", format_rfc3339(a.since)}});
+  }
+  const auto last = s.last_cycle ? nlohmann::json(format_rfc3339(*s.last_cycle)) : nlohmann::json(nullptr);
+  const nlohmann::json whole = {{"alerts", list}, {"last_cycle", last}};
+  return whole.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 class StatusServerTest : public ::testing::Test {
@@ -128,7 +149,7 @@ TEST_F(StatusServerTest, LargeBodiesAreSentChunkedAndWhole) {
   auto alerts = client_->Get("/api/v1/alerts?all=1");
   ASSERT_TRUE(alerts);
   EXPECT_EQ(alerts->get_header_value("Transfer-Encoding"), "chunked");
-  EXPECT_EQ(alerts->body, StatusServer::alerts_json(*server_->snapshot(), true));
+  EXPECT_EQ(alerts->body, whole_document_json(*server_->snapshot(), true));
   const auto body = nlohmann::json::parse(alerts->body);
   ASSERT_EQ(body["alerts"].size(), 10000u);
   EXPECT_EQ(body["alerts"][9999]["reason"], "reason " + std::to_string(999 % 7));
@@ -136,35 +157,28 @@ TEST_F(StatusServerTest, LargeBodiesAreSentChunkedAndWhole) {
 
   auto root = client_->Get("/");
   ASSERT_TRUE(root);
-  EXPECT_EQ(root->body, StatusServer::summary_text(*server_->snapshot()));
   EXPECT_NE(root->body.find("series: 10000 (6660 not OK)"), std::string::npos);
+  // Whole: the four heading lines, one line per series not OK, the endpoints line last.
+  EXPECT_EQ(std::count(root->body.begin(), root->body.end(), '\n'), 4 + 6660 + 1);
+  EXPECT_NE(root->body.find("  ALARM             rule-9 {modelId=model-998} since"), std::string::npos);
+  EXPECT_TRUE(root->body.ends_with("\nendpoints: /healthz /readyz /metrics /api/v1/alerts[?all=1]\n"));
 }
 
 // The streamed JSON is the text the DOM of the whole answer dumped.
-TEST(StatusServerBodies, AlertsJsonIsWhatTheWholeDocumentDumps) {
+TEST_F(StatusServerTest, AlertsJsonIsWhatTheWholeDocumentDumps) {
+  auto before = client_->Get("/api/v1/alerts?all=1");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->body, "{\"alerts\":[],\"last_cycle\":null}\n");
+
   auto s = ready_snapshot();
   s.alerts.push_back({"odd", "threshold", {{"a", "x\"y"}, {"b", "\xff"}}, AlarmState::InsufficientData, 1e-7, "",
                       at("2026-11-22T02:00:00Z")});
+  server_->publish(std::move(s));
   for (const bool all : {false, true}) {
-    auto list = nlohmann::json::array();
-    for (const auto& a : s.alerts) {
-      if (!all && a.state == AlarmState::Ok) continue;
-      auto labels = nlohmann::json::object();
-      for (const auto& d : a.labels) labels[std::string(d.name)] = d.value;
-      list.push_back({{"rule", a.rule},
-                      {"kind", a.kind},
-                      {"labels", labels},
-                      {"state", std::string(to_string(a.state))},
-                      {"value", a.value ? nlohmann::json(*a.value) : nlohmann::json(nullptr)},
-                      {"reason", a.reason},
-                      {"since", format_rfc3339(a.since)}});
-    }
-    nlohmann::json whole = {{"alerts", list}, {"last_cycle", format_rfc3339(*s.last_cycle)}};
-    EXPECT_EQ(StatusServer::alerts_json(s, all),
-              whole.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    auto res = client_->Get(all ? "/api/v1/alerts?all=1" : "/api/v1/alerts");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, whole_document_json(*server_->snapshot(), all));
   }
-  StatusSnapshot empty;
-  EXPECT_EQ(StatusServer::alerts_json(empty, true), "{\"alerts\":[],\"last_cycle\":null}\n");
 }
 
 TEST(AlertList, KeepsEveryFieldAndStoresRepeatedReasonsOnce) {
