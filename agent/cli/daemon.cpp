@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -22,6 +23,7 @@
 #include "agent/cycle/scheduler.hpp"
 #include "agent/delivery/delivery_worker.hpp"
 #include "agent/status/metrics.hpp"
+#include "agent/status/sd_notify.hpp"
 #include "agent/status/status_server.hpp"
 
 namespace bw::agent {
@@ -140,6 +142,14 @@ class Daemon {
   bool start_status_server();
   void reload();
   Time run_cycle();  // returns when the next cycle is due
+  // Sleeps until `wake` (or a stop or reload), sending systemd's watchdog keep-alive on the way.
+  void sleep_until(Time wake);
+  // systemd (Type=notify): READY=1 after the first successful cycle, STATUS= after each, WATCHDOG=1
+  // from the loop, RELOADING=1 ... READY=1 around a reload, STOPPING=1. Without NOTIFY_SOCKET, nothing.
+  void tell_systemd(const std::string& error) {
+    if (!error.empty()) log_.warn("sd_notify: " + error);
+  }
+  void tell_cycle_done(const CycleReport& report);
 
   const RunOptions& options_;
   Clock& clock_;
@@ -158,6 +168,8 @@ class Daemon {
   std::vector<std::unique_ptr<AwsStack>> retired_aws_;
   std::vector<std::unique_ptr<config::Config>> retired_cfg_;
   int cycles_run_ = 0;
+  const SdNotifier systemd_ = SdNotifier::from_env();
+  bool told_ready_ = false;
 };
 
 Daemon::DispatcherFactory Daemon::dispatcher_factory(const config::Config& cfg, AwsStack& aws) {
@@ -242,12 +254,14 @@ Time Daemon::run_cycle() {
   metrics_.record_cycle(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!report) {
     log_.error("cycle failed: " + report.error().describe());
+    tell_systemd(systemd_.status("cycle failed: " + report.error().describe()));
     return next_cycle_after_failure(*cfg_, clock_.now());
   }
   if (report->notifications > 0) delivery_.wake();
   export_cycle(metrics_, report.value(), *store_, clock_.now());
   metrics_.set_ready(true);
   status_.publish(snapshot_of(report.value(), *store_));
+  tell_cycle_done(report.value());
   release_cycle(report.value());
   // Last, so that whoever waits for this line sees the cycle's metrics and snapshot in place.
   log_.debug("cycle done", {{"series", std::to_string(report->series)},
@@ -257,20 +271,49 @@ Time Daemon::run_cycle() {
   return next_cycle(*cfg_, clock_.now());
 }
 
+void Daemon::tell_cycle_done(const CycleReport& report) {
+  const auto alarms = std::count_if(report.results.begin(), report.results.end(),
+                                    [](const InstanceResult& r) { return r.evaluation.state == AlarmState::Alarm; });
+  const auto summary = fmt::format("cycle at {}: {} series, {} in ALARM, {} fetched, {} notifications",
+                                   format_rfc3339(report.now), report.results.size(), alarms, report.series_fetched,
+                                   report.notifications);
+  tell_systemd(told_ready_ ? systemd_.status(summary) : systemd_.ready(summary));
+  told_ready_ = true;
+}
+
+void Daemon::sleep_until(Time wake) {
+  const auto ping = systemd_.watchdog_interval();
+  // Time counts whole seconds: a keep-alive at most once a second (WatchdogSec= of 2 s or more).
+  const Duration step = ping ? std::max(Duration{1}, std::chrono::floor<Duration>(*ping)) : Duration::max();
+  while (!control_.stop && !control_.reload && clock_.now() < wake) {
+    clock_.sleep_until(ping ? std::min(wake, clock_.now() + step) : wake);
+    tell_systemd(systemd_.watchdog());
+  }
+}
+
 void Daemon::run() {
   while (!control_.stop) {
-    if (control_.reload.exchange(false)) reload();
+    if (control_.reload.exchange(false)) {
+      if (told_ready_) tell_systemd(systemd_.reloading());
+      reload();
+      if (told_ready_) tell_systemd(systemd_.ready());
+    }
     const Time wake = run_cycle();
+    tell_systemd(systemd_.watchdog());
     if (options_.cycles && ++cycles_run_ >= *options_.cycles) {
       log_.info("cycle limit reached: idling until stopped", {{"cycles", std::to_string(cycles_run_)}});
-      while (!control_.stop) idle_clock_.sleep_for(std::chrono::seconds(1));
+      while (!control_.stop) {
+        idle_clock_.sleep_for(std::chrono::seconds(1));
+        tell_systemd(systemd_.watchdog());
+      }
       break;
     }
-    while (!control_.stop && !control_.reload && clock_.now() < wake) clock_.sleep_until(wake);
+    sleep_until(wake);
   }
 }
 
 void Daemon::stop() {
+  tell_systemd(systemd_.stopping());
   log_.info("stopping: delivering what is due (grace period)");
   delivery_.stop(Duration{10});
   status_.stop();
