@@ -20,6 +20,7 @@
 #include "agent/cycle/scheduler.hpp"
 #include "agent/status/status_server.hpp"
 #include "agent/cli/wiring.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 
 namespace bw::agent {
 namespace {
@@ -133,11 +134,15 @@ int cmd_run(const RunOptions& options, Logger& log) {
     log.error(error);
     return 2;
   }
-  auto store = StateStore::open(cfg->state_path, error);
-  auto delivery_store = store ? StateStore::open(cfg->state_path, error) : nullptr;
-  if (!store || !delivery_store) {
-    log.error(error);
-    return 2;
+  // Two connections to one file: the delivery thread marks outbox rows while a cycle commits.
+  std::unique_ptr<StateStore> store, delivery_store;
+  for (auto* connection : {&store, &delivery_store}) {
+    auto opened = SqliteStateStore::open(cfg->state_path);
+    if (!opened) {
+      log.error(opened.error().describe());
+      return 2;
+    }
+    *connection = std::move(opened).value();
   }
   StatusServer status(metrics);
   if (!cfg->server_listen.empty()) {
@@ -205,7 +210,7 @@ int cmd_run(const RunOptions& options, Logger& log) {
     }
     const Time now = clock.now();
     const auto started = std::chrono::steady_clock::now();
-    auto report = engine->run(now, store.get(), true);
+    auto report = engine->run(now, *store, RunMode::Record);
     metrics.record_cycle(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     Time wake;
     if (!report) {

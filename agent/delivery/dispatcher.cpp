@@ -5,6 +5,17 @@
 #include "agent/delivery/targets.hpp"
 
 namespace bw::agent {
+namespace {
+
+// A row whose update failed stays as the store last had it, so a later pass tries it again:
+// delivery is at-least-once, and the idempotency key lets the receiver drop a repeat.
+void log_if_unrecorded(Logger& log, const Result<Unit>& recorded, const OutboxRow& row) {
+  if (!recorded)
+    log.error("outbox row not updated",
+              {{"target", row.target}, {"key", row.idempotency_key}, {"error", recorded.error().describe()}});
+}
+
+}  // namespace
 
 Delivery SnsSender::deliver(const OutboxRow& row) {
   aws::PublishRequest req;
@@ -49,7 +60,8 @@ DispatchReport Dispatcher::deliver_due(Time now) {
     auto it = senders_.find(row.target);
     const Duration max_age = it == senders_.end() ? Duration{86400} : it->second.max_age;
     if (now - row.created_at > max_age) {
-      store_.mark_dead(row.id, now, "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error);
+      const auto why = "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error;
+      log_if_unrecorded(log_, store_.mark_dead(row.id, now, why), row);
       report.dead++;
       report.last_error = row.last_error;
       outcome(row.target, "dead");
@@ -67,14 +79,14 @@ DispatchReport Dispatcher::deliver_due(Time now) {
       report.retrying++;
       report.last_error = "target " + row.target + " has no sender";
       log_.warn("no sender for target; notification kept", {{"target", row.target}, {"key", row.idempotency_key}});
-      store_.mark_retry(row.id, now + jittered(), report.last_error);
+      log_if_unrecorded(log_, store_.mark_retry(row.id, now + jittered(), report.last_error), row);
       outcome(row.target, "retried");
       continue;
     }
     const auto d = it->second.sender->deliver(row);
     switch (d.outcome) {
       case Delivery::Outcome::Delivered:
-        store_.mark_delivered(row.id, now);
+        log_if_unrecorded(log_, store_.mark_delivered(row.id, now), row);
         report.delivered++;
         outcome(row.target, "delivered");
         log_.info("notification delivered", {{"target", row.target},
@@ -85,7 +97,7 @@ DispatchReport Dispatcher::deliver_due(Time now) {
                                              {"id", d.detail}});
         break;
       case Delivery::Outcome::Retry:
-        store_.mark_retry(row.id, now + jittered(), d.detail);
+        log_if_unrecorded(log_, store_.mark_retry(row.id, now + jittered(), d.detail), row);
         report.retrying++;
         report.last_error = d.detail;
         outcome(row.target, "retried");
@@ -93,7 +105,7 @@ DispatchReport Dispatcher::deliver_due(Time now) {
                   {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
         break;
       case Delivery::Outcome::Dead:
-        store_.mark_dead(row.id, now, d.detail);
+        log_if_unrecorded(log_, store_.mark_dead(row.id, now, d.detail), row);
         report.dead++;
         report.last_error = d.detail;
         outcome(row.target, "dead");

@@ -38,7 +38,7 @@ class EngineTest : public ::testing::Test {
     src_.add_listing(kNs, kTokens, kM2);
   }
 
-  Result<CycleReport> run(Time now, bool record = true) { return engine_.run(now, store_.get(), record); }
+  Result<CycleReport> run(Time now, RunMode mode = RunMode::Record) { return engine_.run(now, *store_, mode); }
 
   const config::Rule& rule() const { return config_.rules[0]; }
 
@@ -306,7 +306,7 @@ TEST_F(EngineTest, DryRunWritesNothing) {
   ASSERT_TRUE(store_);
   src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
   src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
-  const auto report = run(at("2026-11-22T06:05:00Z"), /*record=*/false);
+  const auto report = run(at("2026-11-22T06:05:00Z"), RunMode::DryRun);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(report->notifications, 2u);  // what would be owed
@@ -317,7 +317,7 @@ TEST_F(EngineTest, DryRunWritesNothing) {
   // A dry run reads the recorded state but leaves it alone.
   ASSERT_TRUE(run(at("2026-11-22T06:05:00Z")).ok());
   src_.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 5);
-  const auto dry = run(at("2026-11-22T07:05:00Z"), false);
+  const auto dry = run(at("2026-11-22T07:05:00Z"), RunMode::DryRun);
   ASSERT_TRUE(dry.ok());
   EXPECT_EQ(dry->results[0].old_state, AlarmState::Alarm);
   EXPECT_EQ(dry->results[0].evaluation.state, AlarmState::Ok);
@@ -327,9 +327,9 @@ TEST_F(EngineTest, DryRunWritesNothing) {
   EXPECT_EQ(store_->history().size(), 2u);
 }
 
-TEST_F(EngineTest, WithoutAStoreEverySeriesIsNew) {
+TEST_F(EngineTest, WithNothingStoredEverySeriesIsNew) {
   src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  const auto report = engine_.run(at("2026-11-22T06:05:00Z"), nullptr, true);
+  const auto report = run(at("2026-11-22T06:05:00Z"), RunMode::DryRun);
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->results.size(), 2u);
   EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Alarm);
@@ -376,9 +376,13 @@ TEST_F(EngineTest, DiscoverErrorPropagatesAndWritesNothing) {
   src_.discover_error = testing::api_error("monitoring", "ListMetrics", "Throttling");
   const auto report = run(at("2026-11-22T06:05:00Z"));
   ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.error().service, "monitoring");
-  EXPECT_EQ(report.error().operation, "ListMetrics");
-  EXPECT_EQ(report.error().code, "Throttling");
+  EXPECT_EQ(report.error().kind, Error::Kind::Aws);
+  ASSERT_TRUE(report.error().aws);
+  EXPECT_EQ(report.error().aws->service, "monitoring");
+  EXPECT_EQ(report.error().aws->operation, "ListMetrics");
+  EXPECT_EQ(report.error().aws->code, "Throttling");
+  // What the CLI prints after "cycle failed: " is the AWS error's own description.
+  EXPECT_EQ(report.error().describe(), report.error().aws->describe());
   EXPECT_TRUE(src_.fetches.empty());
   EXPECT_TRUE(store_->all_states().empty());
 }
@@ -389,8 +393,9 @@ TEST_F(EngineTest, FetchErrorPropagatesAndWritesNothing) {
   src_.fetch_error = testing::api_error("monitoring", "GetMetricData", "InternalFailure");
   const auto report = run(at("2026-11-22T06:05:00Z"));
   ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.error().operation, "GetMetricData");
-  EXPECT_EQ(report.error().code, "InternalFailure");
+  ASSERT_TRUE(report.error().aws);
+  EXPECT_EQ(report.error().aws->operation, "GetMetricData");
+  EXPECT_EQ(report.error().aws->code, "InternalFailure");
   EXPECT_EQ(src_.fetches.size(), 1u);
   EXPECT_TRUE(store_->all_states().empty());
   EXPECT_TRUE(store_->outbox().empty());
@@ -402,10 +407,11 @@ TEST_F(EngineTest, CommitFailureIsAnError) {
   src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
   const auto report = run(at("2026-11-22T06:05:00Z"));
   ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.error().service, "state");
-  EXPECT_EQ(report.error().operation, "commit");
-  EXPECT_EQ(report.error().code, "StateStoreError");
+  EXPECT_EQ(report.error().kind, Error::Kind::State);
+  EXPECT_EQ(report.error().what, "state commit");
+  EXPECT_FALSE(report.error().aws);
   EXPECT_NE(report.error().message.find("disk says no"), std::string::npos) << report.error().message;
+  EXPECT_EQ(report.error().describe(), "state commit: " + report.error().message);
   EXPECT_TRUE(store_->all_states().empty());  // the ALARM was not half-recorded
 }
 
@@ -481,12 +487,12 @@ TEST(EngineRepeat, FiringRuleNotifiesAgainAfterTheRepeatInterval) {
   auto store = db.open();
   ASSERT_TRUE(store);
 
-  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), store.get(), true).ok());
+  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record).ok());
   ASSERT_EQ(store->outbox().size(), 1u);
-  const auto one_hour = engine.run(at("2026-11-22T07:05:00Z"), store.get(), true);
+  const auto one_hour = engine.run(at("2026-11-22T07:05:00Z"), *store, RunMode::Record);
   ASSERT_TRUE(one_hour.ok());
   EXPECT_EQ(one_hour->notifications, 0u);
-  const auto two_hours = engine.run(at("2026-11-22T08:05:00Z"), store.get(), true);
+  const auto two_hours = engine.run(at("2026-11-22T08:05:00Z"), *store, RunMode::Record);
   ASSERT_TRUE(two_hours.ok());
   EXPECT_EQ(two_hours->notifications, 1u);
   EXPECT_FALSE(two_hours->results[0].transition);
@@ -513,8 +519,8 @@ TEST(EngineNotifyOn, AlarmOnlyRuleOwesNoResolution) {
   testing::TempDb db;
   auto store = db.open();
   ASSERT_TRUE(store);
-  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), store.get(), true).ok());
-  const auto ok = engine.run(at("2026-11-22T07:05:00Z"), store.get(), true);
+  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record).ok());
+  const auto ok = engine.run(at("2026-11-22T07:05:00Z"), *store, RunMode::Record);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->results[0].evaluation.state, AlarmState::Ok);
   EXPECT_TRUE(ok->results[0].transition);
@@ -540,7 +546,7 @@ TEST(EngineSilence, SilencedNotificationsAreRecordedButNotPending) {
   auto store = db.open();
   ASSERT_TRUE(store);
 
-  const auto report = engine.run(at("2026-11-22T06:05:00Z"), store.get(), true);
+  const auto report = engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record);
   ASSERT_TRUE(report.ok());
   const auto rows = store->outbox();
   ASSERT_EQ(rows.size(), 2u);
@@ -567,7 +573,7 @@ TEST(Engine, TwoRulesOnOneSeriesQueryItOnce) {
   auto store = db.open();
   ASSERT_TRUE(store);
 
-  const auto report = engine.run(at("2026-11-22T06:05:00Z"), store.get(), true);
+  const auto report = engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(src.discovers.empty());  // no wildcard, no ListMetrics
   ASSERT_EQ(src.fetches.size(), 1u);
@@ -587,30 +593,43 @@ TEST(Engine, TwoRulesOnOneSeriesQueryItOnce) {
 struct OwesCase {
   AlarmState state;
   const char* last_notified;
+  bool drained_rule;  // the rule's kind decides its default notify_on
   bool owes;
 };
 
+// A rule without notify_on, so notify_on() gives its real default: ALARM and OK, or DRAINED for a
+// drained rule.
+config::Rule rule_with_default_notify_on(bool drained) {
+  config::Rule rule = RuleBuilder("r");
+  if (drained) rule.spec = DrainedSpec{};
+  return rule;
+}
+
 class OwesNotification : public ::testing::TestWithParam<OwesCase> {};
 
-// With the default notify_on (ALARM, OK, DRAINED).
 TEST_P(OwesNotification, Table) {
   const auto& c = GetParam();
-  EXPECT_EQ(owes_notification(c.state, c.last_notified), c.owes)
-      << to_string(c.state) << " after last notified '" << c.last_notified << "'";
+  const auto rule = rule_with_default_notify_on(c.drained_rule);
+  EXPECT_EQ(owes_notification(c.state, c.last_notified, notify_on(rule)), c.owes)
+      << to_string(c.state) << " after last notified '" << c.last_notified << "'"
+      << (c.drained_rule ? " (drained rule)" : "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, OwesNotification,
-                         ::testing::Values(OwesCase{AlarmState::Alarm, "", true},
-                                           OwesCase{AlarmState::Alarm, "OK", true},
-                                           OwesCase{AlarmState::Alarm, "ALARM", true},
-                                           OwesCase{AlarmState::Drained, "", true},
-                                           OwesCase{AlarmState::Drained, "DRAINED", true},
-                                           OwesCase{AlarmState::Ok, "", false},
-                                           OwesCase{AlarmState::Ok, "ALARM", true},
-                                           OwesCase{AlarmState::Ok, "OK", false},
-                                           OwesCase{AlarmState::InsufficientData, "", false},
-                                           OwesCase{AlarmState::InsufficientData, "ALARM", false},
-                                           OwesCase{AlarmState::InsufficientData, "OK", false}));
+                         ::testing::Values(OwesCase{AlarmState::Alarm, "", false, true},
+                                           OwesCase{AlarmState::Alarm, "OK", false, true},
+                                           OwesCase{AlarmState::Alarm, "ALARM", false, true},
+                                           OwesCase{AlarmState::Drained, "", true, true},
+                                           OwesCase{AlarmState::Drained, "DRAINED", true, true},
+                                           OwesCase{AlarmState::Ok, "", false, false},
+                                           OwesCase{AlarmState::Ok, "ALARM", false, true},
+                                           OwesCase{AlarmState::Ok, "OK", false, false},
+                                           OwesCase{AlarmState::InsufficientData, "", false, false},
+                                           OwesCase{AlarmState::InsufficientData, "ALARM", false, false},
+                                           OwesCase{AlarmState::InsufficientData, "OK", false, false},
+                                           // Each kind's default leaves out the other's states.
+                                           OwesCase{AlarmState::Alarm, "", true, false},
+                                           OwesCase{AlarmState::Ok, "ALARM", true, false}));
 
 TEST(OwesNotificationNotifyOn, OnlyListedStatesAreOwed) {
   const std::vector<AlarmState> alarm_only{AlarmState::Alarm};
