@@ -319,6 +319,58 @@ TEST(StateStore, OutboxCountsArePendingAndDeadByTarget) {
   EXPECT_EQ(counts[1].dead, 0u);
 }
 
+TEST(StateStore, SilencesAreAddedListedAndExpired) {
+  TempDb db;
+  auto store = db.open();
+  ASSERT_TRUE(store);
+  StoredSilence s;
+  s.rule = "r";
+  s.labels_json = R"({"modelId":"m1"})";
+  s.starts = kT0;
+  s.ends = kT0 + Duration{3600};
+  s.comment = "maintenance";
+  s.created_at = kT0;
+  const auto first = store->add_silence(s);
+  const auto second = store->add_silence(s);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(second.value(), first.value() + 1);
+
+  const auto expired = store->expire_silence(first.value(), kT0 + Duration{60});
+  ASSERT_TRUE(expired.ok());
+  EXPECT_TRUE(expired.value());
+  const auto missing = store->expire_silence(999, kT0);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing.value());  // no such silence: not an error
+
+  const auto all = store->silences();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].ends, kT0 + Duration{60});
+  EXPECT_EQ(all[1].ends, kT0 + Duration{3600});
+  EXPECT_EQ(all[1].comment, "maintenance");
+}
+
+TEST(StateStore, FailedWritesComeBackAsStateErrors) {
+  TempDb db;
+  auto store = db.open();
+  ASSERT_TRUE(store);
+  commit_ok(*store, {update(state("r", "modelId=m1", AlarmState::Alarm, 1.0, kT0, kT0), true,
+                            AlarmState::InsufficientData, {row("k1", "a", kT0)})});
+  db.exec_raw("CREATE TRIGGER frozen_outbox BEFORE UPDATE ON outbox BEGIN SELECT RAISE(ABORT, 'outbox frozen'); END;"
+              "CREATE TRIGGER no_silences BEFORE INSERT ON silences BEGIN SELECT RAISE(ABORT, 'no silences'); END;");
+
+  const auto delivered = store->mark_delivered(1, kT0);
+  ASSERT_FALSE(delivered.ok());
+  EXPECT_EQ(delivered.error().kind, Error::Kind::State);
+  EXPECT_EQ(delivered.error().describe(), "outbox update: outbox frozen");
+  EXPECT_FALSE(store->mark_retry(1, kT0, "Throttling").ok());
+  EXPECT_FALSE(store->mark_dead(1, kT0, "AuthorizationError").ok());
+  EXPECT_EQ(store->due(kT0).size(), 1u);  // the row is still pending, as it was
+
+  const auto added = store->add_silence(StoredSilence{});
+  ASSERT_FALSE(added.ok());
+  EXPECT_EQ(added.error().describe(), "add silence: no silences");
+}
+
 TEST(StateStore, ReopeningTheFileKeepsEverything) {
   TempDb db;
   const auto st = state("r", "modelId=m1", AlarmState::Alarm, 7.0, kT0, kT0 + Duration{5}, "ALARM");
