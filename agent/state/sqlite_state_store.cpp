@@ -134,6 +134,18 @@ Result<T> write_or_error(const char* what, Write&& write) {
   }
 }
 
+// One statement that returns no rows, its parameters bound in order.
+template <class... Values>
+Result<Unit> write(sqlite3* db, const char* what, const char* sql, const Values&... values) {
+  return write_or_error<Unit>(what, [&] {
+    Stmt s(db, sql);
+    int i = 0;
+    (s.bind(++i, values), ...);
+    s.step();
+    return Unit{};
+  });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StateStore>> SqliteStateStore::open(const std::string& path) {
@@ -269,30 +281,20 @@ std::vector<OutboxCount> SqliteStateStore::outbox_counts() const {
 }
 
 Result<Unit> SqliteStateStore::mark_delivered(std::int64_t id, Time at) {
-  return write_or_error<Unit>("outbox update", [&] {
-    Stmt s(db_, "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?");
-    s.bind(1, epoch(at)).bind(2, id);
-    s.step();
-    return Unit{};
-  });
+  return write(db_, "outbox update",
+               "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?",
+               epoch(at), id);
 }
 
 Result<Unit> SqliteStateStore::mark_retry(std::int64_t id, Time next_attempt, const std::string& error) {
-  return write_or_error<Unit>("outbox update", [&] {
-    Stmt s(db_, "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?");
-    s.bind(1, epoch(next_attempt)).bind(2, error).bind(3, id);
-    s.step();
-    return Unit{};
-  });
+  return write(db_, "outbox update", "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?",
+               epoch(next_attempt), error, id);
 }
 
 Result<Unit> SqliteStateStore::mark_dead(std::int64_t id, Time at, const std::string& error) {
-  return write_or_error<Unit>("outbox update", [&] {
-    Stmt s(db_, "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?");
-    s.bind(1, epoch(at)).bind(2, error).bind(3, id);
-    s.step();
-    return Unit{};
-  });
+  return write(db_, "outbox update",
+               "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?", epoch(at),
+               error, id);
 }
 
 Result<std::int64_t> SqliteStateStore::add_silence(const StoredSilence& s) {

@@ -9,11 +9,7 @@
 namespace bw::agent {
 namespace {
 
-using testing::at;
-using testing::EngineTest;
-using testing::key;
-using testing::kHour;
-using testing::kM1;
+using namespace testing;  // the engine fixture and the agent test helpers
 
 TEST_F(EngineTest, CatchUpEvaluatesEveryMissedPeriodOnce) {
   ASSERT_TRUE(store_);

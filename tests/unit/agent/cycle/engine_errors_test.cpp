@@ -9,9 +9,7 @@
 namespace bw::agent {
 namespace {
 
-using testing::at;
-using testing::EngineTest;
-using testing::key;
+using namespace testing;  // the engine fixture and the agent test helpers
 
 // A store whose commits fail, as on a full disk; everything else is the real (temp file) store's.
 class CommitRefusingStore final : public StateStore {

@@ -5,6 +5,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agent/cycle/engine.hpp"
@@ -37,6 +39,12 @@ class EngineTest : public ::testing::Test {
 
   Result<CycleReport> run(Time now, RunMode mode = RunMode::Record) { return engine_.run(now, *store_, mode); }
 
+  // m1 breaches (1,250,000) and m2 does not (10) in the 05:00 period.
+  void add_alarm_m1_ok_m2() {
+    src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
+    src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  }
+
   const config::Rule& rule() const { return config_.rules[0]; }
 
   std::string expected_payload(const std::vector<Dimension>& labels, AlarmState old_state, const Evaluation& ev,
@@ -50,6 +58,19 @@ class EngineTest : public ::testing::Test {
   TempDb db_;
   std::unique_ptr<StateStore> store_ = db_.open();
   Engine engine_{config_, src_, log_.log(), "us-east-1"};
+};
+
+// An engine over rules of the test's own, with an in-memory source, a log and a temp store.
+struct EngineRig {
+  explicit EngineRig(config::Config rules_config) : config(std::move(rules_config)) {}
+  Result<CycleReport> run(std::string_view now) { return engine.run(at(now), *store, RunMode::Record); }
+
+  config::Config config;
+  FakeMetricSource src;
+  CapturedLog log;
+  TempDb db;
+  std::unique_ptr<StateStore> store = db.open();
+  Engine engine{config, src, log.log(), "us-east-1"};
 };
 
 }  // namespace bw::agent::testing

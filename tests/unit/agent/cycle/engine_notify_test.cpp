@@ -11,20 +11,11 @@
 namespace bw::agent {
 namespace {
 
-using testing::at;
-using testing::EngineTest;
-using testing::key;
-using testing::kHour;
-using testing::kM1;
-using testing::kM2;
-using testing::kNs;
-using testing::kTokens;
-using testing::RuleBuilder;
+using namespace testing;  // the engine fixture and the agent test helpers
 
 TEST_F(EngineTest, AlarmThenOkQueuesAResolvedNotification) {
   ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
   const auto first = at("2026-11-22T06:05:00Z");
   ASSERT_TRUE(run(first).ok());
 
@@ -116,55 +107,45 @@ TEST_F(EngineTest, OkAfterAlarmAndAGapStillResolves) {
 }
 
 TEST(EngineRepeat, FiringRuleNotifiesAgainAfterTheRepeatInterval) {
-  const auto config = testing::make_config(
-      {RuleBuilder("tokens-high").dimensions({{"modelId", "m1"}}).repeat(2 * kHour).notify({"ops-email"})});
-  testing::FakeMetricSource src;
-  for (int h = 0; h < 6; ++h) src.add_point(key("m1"), at("2026-11-22T05:00:00Z") + kHour * h, 2000000);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
+  testing::EngineRig rig(testing::make_config(
+      {RuleBuilder("tokens-high").dimensions({{"modelId", "m1"}}).repeat(2 * kHour).notify({"ops-email"})}));
+  for (int h = 0; h < 6; ++h) rig.src.add_point(key("m1"), at("2026-11-22T05:00:00Z") + kHour * h, 2000000);
+  ASSERT_TRUE(rig.store);
 
-  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record).ok());
-  ASSERT_EQ(store->outbox().size(), 1u);
-  const auto one_hour = engine.run(at("2026-11-22T07:05:00Z"), *store, RunMode::Record);
+  ASSERT_TRUE(rig.run("2026-11-22T06:05:00Z").ok());
+  ASSERT_EQ(rig.store->outbox().size(), 1u);
+  const auto one_hour = rig.run("2026-11-22T07:05:00Z");
   ASSERT_TRUE(one_hour.ok());
   EXPECT_EQ(one_hour->notifications, 0u);
-  const auto two_hours = engine.run(at("2026-11-22T08:05:00Z"), *store, RunMode::Record);
+  const auto two_hours = rig.run("2026-11-22T08:05:00Z");
   ASSERT_TRUE(two_hours.ok());
   EXPECT_EQ(two_hours->notifications, 1u);
   EXPECT_FALSE(two_hours->results[0].transition);
 
-  const auto rows = store->outbox();
+  const auto rows = rig.store->outbox();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].idempotency_key,
             idempotency_key("tokens-high", kM1, AlarmState::Alarm, at("2026-11-22T08:05:00Z")));
   EXPECT_EQ(nlohmann::json::parse(rows[1].payload)["OldStateValue"], "ALARM");
-  EXPECT_EQ(store->get("tokens-high", "modelId=m1")->notified_at, at("2026-11-22T08:05:00Z"));
-  EXPECT_EQ(store->history().size(), 1u);  // a reminder is not a transition
+  EXPECT_EQ(rig.store->get("tokens-high", "modelId=m1")->notified_at, at("2026-11-22T08:05:00Z"));
+  EXPECT_EQ(rig.store->history().size(), 1u);  // a reminder is not a transition
 }
 
 TEST(EngineNotifyOn, AlarmOnlyRuleOwesNoResolution) {
-  const auto config = testing::make_config({RuleBuilder("tokens-high")
+  testing::EngineRig rig(testing::make_config({RuleBuilder("tokens-high")
                                                 .dimensions({{"modelId", "m1"}})
                                                 .notify_on({AlarmState::Alarm})
-                                                .notify({"ops-email"})});
-  testing::FakeMetricSource src;
-  src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 2000000);
-  src.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 1);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
-  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record).ok());
-  const auto ok = engine.run(at("2026-11-22T07:05:00Z"), *store, RunMode::Record);
+                                                .notify({"ops-email"})}));
+  rig.src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 2000000);
+  rig.src.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 1);
+  ASSERT_TRUE(rig.store);
+  ASSERT_TRUE(rig.run("2026-11-22T06:05:00Z").ok());
+  const auto ok = rig.run("2026-11-22T07:05:00Z");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->results[0].evaluation.state, AlarmState::Ok);
   EXPECT_TRUE(ok->results[0].transition);
   EXPECT_EQ(ok->notifications, 0u);
-  EXPECT_EQ(store->outbox().size(), 1u);
+  EXPECT_EQ(rig.store->outbox().size(), 1u);
 }
 
 TEST(EngineSilence, SilencedNotificationsAreRecordedButNotPending) {
@@ -174,29 +155,25 @@ TEST(EngineSilence, SilencedNotificationsAreRecordedButNotPending) {
   s.starts = at("2026-11-22T06:00:00Z");
   s.ends = at("2026-11-22T07:00:00Z");
   config.silences.push_back(s);
-  testing::FakeMetricSource src;
-  src.add_listing(kNs, kTokens, kM1);
-  src.add_listing(kNs, kTokens, kM2);
-  src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 2000000);
-  src.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 2000000);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
+  testing::EngineRig rig(std::move(config));
+  rig.src.add_listing(kNs, kTokens, kM1);
+  rig.src.add_listing(kNs, kTokens, kM2);
+  rig.src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 2000000);
+  rig.src.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 2000000);
+  ASSERT_TRUE(rig.store);
 
-  const auto report = engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record);
+  const auto report = rig.run("2026-11-22T06:05:00Z");
   ASSERT_TRUE(report.ok());
-  const auto rows = store->outbox();
+  const auto rows = rig.store->outbox();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].series, "modelId=m1");
   EXPECT_EQ(rows[0].status, "silenced");
   EXPECT_EQ(rows[1].series, "modelId=m2");
   EXPECT_EQ(rows[1].status, "pending");
-  ASSERT_EQ(store->due(at("2026-11-22T06:05:00Z")).size(), 1u);
-  EXPECT_EQ(store->due(at("2026-11-22T06:05:00Z"))[0].series, "modelId=m2");
+  ASSERT_EQ(rig.store->due(at("2026-11-22T06:05:00Z")).size(), 1u);
+  EXPECT_EQ(rig.store->due(at("2026-11-22T06:05:00Z"))[0].series, "modelId=m2");
   // The state still counts as notified, so the resolution is owed later.
-  EXPECT_EQ(store->get("tokens-high", "modelId=m1")->notified_state, "ALARM");
+  EXPECT_EQ(rig.store->get("tokens-high", "modelId=m1")->notified_state, "ALARM");
 }
 
 struct OwesCase {

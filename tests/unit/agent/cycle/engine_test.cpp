@@ -11,21 +11,12 @@
 namespace bw::agent {
 namespace {
 
-using testing::at;
-using testing::EngineTest;
-using testing::key;
-using testing::kM1;
-using testing::kM2;
-using testing::kM3;
-using testing::kNs;
-using testing::kTokens;
-using testing::RuleBuilder;
+using namespace testing;  // the engine fixture and the agent test helpers
 
 TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   ASSERT_TRUE(store_);
   const auto now = at("2026-11-22T06:05:00Z");
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
 
   const auto report = run(now);
   ASSERT_TRUE(report.ok()) << report.error().describe();
@@ -128,8 +119,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
 TEST_F(EngineTest, ASecondRunAtTheSameTimeChangesNothing) {
   ASSERT_TRUE(store_);
   const auto now = at("2026-11-22T06:05:00Z");
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
   ASSERT_TRUE(run(now).ok());
   const auto outbox_before = store_->outbox();
 
@@ -155,8 +145,7 @@ TEST_F(EngineTest, ASecondRunAtTheSameTimeChangesNothing) {
 
 TEST_F(EngineTest, ResultsCarryWhenTheirStateLastChanged) {
   ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
   const auto first = at("2026-11-22T06:05:00Z");
   ASSERT_TRUE(run(first).ok());
   src_.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 5);        // m1 turns OK
@@ -176,8 +165,7 @@ TEST_F(EngineTest, ResultsCarryWhenTheirStateLastChanged) {
 
 TEST_F(EngineTest, DryRunWritesNothing) {
   ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
   const auto report = run(at("2026-11-22T06:05:00Z"), RunMode::DryRun);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Alarm);
@@ -244,33 +232,28 @@ TEST_F(EngineTest, FirstEvaluationIntoInsufficientDataWritesStateButNoHistoryAnd
 }
 
 TEST(Engine, TwoRulesOnOneSeriesQueryItOnce) {
-  const auto config = testing::make_config({
+  testing::EngineRig rig(testing::make_config({
       RuleBuilder("tokens-high").dimensions({{"modelId", "m1"}}).when(Comparison::Greater, 1000000),
       RuleBuilder("tokens-low").dimensions({{"modelId", "m1"}}).when(Comparison::Less, 100).notify({"ops-email"}),
-  });
-  testing::FakeMetricSource src;
-  src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 50);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
+  }));
+  rig.src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 50);
+  ASSERT_TRUE(rig.store);
 
-  const auto report = engine.run(at("2026-11-22T06:05:00Z"), *store, RunMode::Record);
+  const auto report = rig.run("2026-11-22T06:05:00Z");
   ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(src.discovers.empty());  // no wildcard, no ListMetrics
-  ASSERT_EQ(src.fetches.size(), 1u);
-  EXPECT_EQ(src.fetches[0].keys, (std::vector<SeriesKey>{key("m1")}));
+  EXPECT_TRUE(rig.src.discovers.empty());  // no wildcard, no ListMetrics
+  ASSERT_EQ(rig.src.fetches.size(), 1u);
+  EXPECT_EQ(rig.src.fetches[0].keys, (std::vector<SeriesKey>{key("m1")}));
   EXPECT_EQ(report->series, 1u);
   EXPECT_EQ(report->datapoints, 1u);
   ASSERT_EQ(report->results.size(), 2u);
   EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Ok);
   EXPECT_EQ(report->results[1].evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(report->notifications, 1u);
-  ASSERT_EQ(store->outbox().size(), 1u);
-  EXPECT_EQ(store->outbox()[0].rule, "tokens-low");
-  EXPECT_EQ(store->outbox()[0].target, "ops-email");
-  EXPECT_EQ(store->all_states().size(), 2u);
+  ASSERT_EQ(rig.store->outbox().size(), 1u);
+  EXPECT_EQ(rig.store->outbox()[0].rule, "tokens-low");
+  EXPECT_EQ(rig.store->outbox()[0].target, "ops-email");
+  EXPECT_EQ(rig.store->all_states().size(), 2u);
 }
 
 }  // namespace
