@@ -36,22 +36,24 @@ struct Error {
 // An answer that could not be understood (not JSON/XML, a field missing): code MalformedResponse.
 Error malformed_response(std::string_view service, std::string_view operation, std::string message);
 
-template <class T>
+// A value or the error that prevented it. E is aws::Error here; the agent instantiates it with its
+// own error type (agent/error.hpp), so there is one Result and two error vocabularies.
+template <class T, class E = Error>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT
+  Result(E error) : v_(std::move(error)) {}          // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() & { return std::get<0>(v_); }
   const T& value() const& { return std::get<0>(v_); }
   T&& value() && { return std::get<0>(std::move(v_)); }
-  const Error& error() const { return std::get<1>(v_); }
+  const E& error() const { return std::get<1>(v_); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 struct Unit {};

@@ -61,11 +61,11 @@ class AccountCloudWatch final : public MetricSource {
     cloudwatch_ = std::make_unique<aws::CloudWatchClient>(*client_);
     source_ = std::make_unique<CloudWatchSource>(*cloudwatch_);
   }
-  Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+  aws::Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
                                                     Time end) override {
     return source_->fetch(keys, start, end);
   }
-  Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override {
+  aws::Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override {
     return source_->discover(metric);
   }
 

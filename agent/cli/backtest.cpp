@@ -8,6 +8,7 @@
 #include "agent/cli/commands.hpp"
 #include "agent/cycle/engine.hpp"
 #include "agent/cycle/replay_source.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 
 namespace bw::agent {
 
@@ -33,19 +34,19 @@ int cmd_backtest(const BacktestOptions& options, Logger& log) {
   const Time from = options.from.value_or(period_floor(*source.first(), step) + step + cfg.poll.delay);
   const Time to = options.to.value_or(period_floor(*source.last(), step) + step + cfg.poll.delay);
 
-  std::string error;
-  auto store = StateStore::open(":memory:", error);  // nothing of a backtest outlives it
-  if (!store) {
-    log.error(error);
+  auto opened = SqliteStateStore::open(":memory:");  // nothing of a backtest outlives it
+  if (!opened) {
+    log.error(opened.error().describe());
     return 2;
   }
+  auto store = std::move(opened).value();
   // Transitions are the output; the engine's per-change log lines would repeat them on stderr.
   Logger quiet(LogLevel::Warn);
   Engine engine(cfg, source, log.enabled(LogLevel::Debug) ? log : quiet,
                 cfg.aws.region.empty() ? "backtest" : cfg.aws.region);
   std::size_t count = 0;
   for (Time t = from; t <= to; t += step) {
-    auto report = engine.run(t, store.get(), true);
+    auto report = engine.run(t, *store, RunMode::Record);
     if (!report) {
       log.error("backtest failed at " + format_rfc3339(t) + ": " + report.error().describe());
       return 2;

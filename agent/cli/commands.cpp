@@ -16,6 +16,7 @@
 #include "agent/cycle/engine.hpp"
 #include "agent/delivery/dispatcher.hpp"
 #include "agent/delivery/notification.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 #include "config/config.hpp"
 
 // The build passes the project's version; a build outside CMake still compiles.
@@ -87,16 +88,17 @@ int cmd_once(const OnceOptions& options, Logger& log) {
     log.error(error);
     return 2;
   }
-  auto store = StateStore::open(cfg->state_path, error);
-  if (!store) {
-    log.error(error);
+  auto opened = SqliteStateStore::open(cfg->state_path);
+  if (!opened) {
+    log.error(opened.error().describe());
     return 2;
   }
+  auto store = std::move(opened).value();
   auto source = make_metric_source(*aws, cfg->aws);
   Engine engine(*cfg, *source, log, aws->region);
   engine.explain_results(true);  // the table and JSON lines show why each series is in its state now
   const Time now = options.now.value_or(clock.now());
-  auto report = engine.run(now, store.get(), !options.dry_run, clock.now());
+  auto report = engine.run(now, *store, options.dry_run ? RunMode::DryRun : RunMode::Record, clock.now());
   if (!report) {
     log.error("cycle failed: " + report.error().describe());
     return 2;

@@ -21,6 +21,7 @@
 #include "agent/clock.hpp"
 #include "agent/cycle/engine.hpp"
 #include "agent/cycle/scheduler.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 #include "agent/delivery/delivery_worker.hpp"
 #include "agent/status/metrics.hpp"
 #include "agent/status/sd_notify.hpp"
@@ -205,11 +206,15 @@ bool Daemon::start(std::unique_ptr<config::Config> cfg) {
     log_.error(error);
     return false;
   }
-  store_ = StateStore::open(cfg_->state_path, error);
-  auto delivery_store = store_ ? StateStore::open(cfg_->state_path, error) : nullptr;
-  if (!store_ || !delivery_store) {
-    log_.error(error);
-    return false;
+  // Two connections to one file: the delivery thread marks outbox rows while a cycle commits.
+  std::unique_ptr<StateStore> delivery_store;
+  for (auto* connection : {&store_, &delivery_store}) {
+    auto opened = SqliteStateStore::open(cfg_->state_path);
+    if (!opened) {
+      log_.error(opened.error().describe());
+      return false;
+    }
+    *connection = std::move(opened).value();
   }
   if (!start_status_server()) return false;
   delivery_.start(std::move(delivery_store), dispatcher_factory(*cfg_, *aws_));  // undelivered rows go out first
@@ -250,7 +255,7 @@ void Daemon::reload() {
 Time Daemon::run_cycle() {
   const Time now = clock_.now();
   const auto started = std::chrono::steady_clock::now();
-  auto report = engine_->run(now, store_.get(), true);
+  auto report = engine_->run(now, *store_, RunMode::Record);
   metrics_.record_cycle(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!report) {
     log_.error("cycle failed: " + report.error().describe());

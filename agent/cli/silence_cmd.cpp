@@ -7,7 +7,7 @@
 
 #include "agent/clock.hpp"
 #include "agent/cli/commands.hpp"
-#include "agent/state/state_store.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 #include "config/config.hpp"
 
 namespace bw::agent {
@@ -19,10 +19,12 @@ std::unique_ptr<StateStore> open_store(const std::string& config_path, Logger& l
     for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.str().c_str());
     return nullptr;
   }
-  std::string error;
-  auto store = StateStore::open(loaded.config->state_path, error);
-  if (!store) log.error(error);
-  return store;
+  auto opened = SqliteStateStore::open(loaded.config->state_path);
+  if (!opened) {
+    log.error(opened.error().describe());
+    return nullptr;
+  }
+  return std::move(opened).value();
 }
 
 }  // namespace
@@ -49,12 +51,21 @@ int cmd_silence(const SilenceOptions& o, Logger& log) {
     s.comment = o.comment;
     s.created_at = now;
     const auto id = store->add_silence(s);
-    std::printf("silence %lld: rule %s labels %s from %s until %s\n", static_cast<long long>(id), s.rule.c_str(),
-                s.labels_json.c_str(), format_rfc3339(s.starts).c_str(), format_rfc3339(s.ends).c_str());
+    if (!id) {
+      log.error(id.error().describe());
+      return 2;
+    }
+    std::printf("silence %lld: rule %s labels %s from %s until %s\n", static_cast<long long>(id.value()),
+                s.rule.c_str(), s.labels_json.c_str(), format_rfc3339(s.starts).c_str(), format_rfc3339(s.ends).c_str());
     return 0;
   }
   if (o.action == "expire") {
-    if (!store->expire_silence(o.id, now)) {
+    const auto expired = store->expire_silence(o.id, now);
+    if (!expired) {
+      log.error(expired.error().describe());
+      return 2;
+    }
+    if (!expired.value()) {
       std::fprintf(stderr, "no silence with id %lld\n", static_cast<long long>(o.id));
       return 2;
     }

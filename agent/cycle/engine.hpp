@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/error.hpp"
 #include "agent/log.hpp"
+#include "agent/cycle/evaluate.hpp"
 #include "agent/cycle/metric_source.hpp"
 #include "agent/cycle/planner.hpp"
 #include "agent/cycle/series_cache.hpp"
@@ -51,22 +53,28 @@ struct CycleReport {
   std::vector<std::pair<std::string, Time>> newest_datapoint;  // per series with data: its newest period start
 };
 
+// The states a rule notifies on: its notify_on, else ALARM and OK (DRAINED for a drained rule).
+const std::vector<AlarmState>& notify_on(const config::Rule& rule);
+
 // Whether a change to `state` owes a notification, given the last state one was owed for and the
-// rule's notify_on: OK only when it resolves a notified problem (no "OK" mail for every new series).
+// rule's notify_on(): OK only when it resolves a notified problem (no "OK" mail for every new series).
 bool owes_notification(AlarmState state, const std::string& last_notified, const std::vector<AlarmState>& notify_on);
-// With the default notify_on (ALARM, OK, DRAINED).
-bool owes_notification(AlarmState state, const std::string& last_notified);
+
+// Whether a run writes what it evaluated: a dry run reads the stored states and writes nothing.
+enum class RunMode { Record, DryRun };
+
+class CycleRecorder;  // engine.cpp: turns each evaluation into the update and notifications it owes
 
 class Engine {
  public:
   Engine(const config::Config& config, MetricSource& source, Logger& log, std::string region)
       : config_(config), source_(source), log_(log), region_(std::move(region)) {}
 
-  // Evaluates as of `now`. With a store, previous states come from it and the results are
-  // committed (unless `record` is false: a dry run reads state but writes nothing).
+  // Evaluates as of `now`, each (rule, series) from its state in `store`, and (RunMode::Record)
+  // commits the new states with the notifications they owe.
   // `recorded_at` is the wall-clock time owed notifications are queued at (their age for max_age);
   // it differs from `now` when evaluating as of another time (`once --now`, backtest).
-  Result<CycleReport> run(Time now, StateStore* store, bool record, std::optional<Time> recorded_at = std::nullopt);
+  Result<CycleReport> run(Time now, StateStore& store, RunMode mode, std::optional<Time> recorded_at = std::nullopt);
 
   // Whether every newest result carries a reason written for this evaluation (`once` prints them).
   // Otherwise, to save the formatting, a result that did not change state carries the reason of its
@@ -74,9 +82,27 @@ class Engine {
   void explain_results(bool on) { explain_results_ = on; }
 
  private:
-  Result<std::vector<std::vector<std::vector<Dimension>>>> discover(Time now);
-  Result<std::size_t> fetch(Plan& plan, CycleReport& report);
-  bool silenced(const config::Rule& rule, const std::vector<Dimension>& labels, Time at, StateStore* store) const;
+  // A planned (rule, series) before evaluation: its stored state and the period ends to evaluate.
+  struct PendingInstance {
+    std::optional<StoredState> prev;
+    std::vector<Time> steps;
+  };
+  struct CycleWork {
+    Plan plan;
+    std::vector<PendingInstance> instances;  // parallel to plan.instances
+  };
+  // Every (rule, series) state computed this cycle, read by the composite rules: rule -> series -> state.
+  using StatesByRule = std::map<std::string, std::map<std::string, AlarmState>>;
+
+  aws::Result<std::vector<std::vector<std::vector<Dimension>>>> discover(Time now);
+  aws::Result<CycleWork> plan_cycle(Time now, const StateStore& store);
+  // Fills the cache with what the plan lacks, counting the calls, and notes each series' newest datapoint.
+  aws::Result<std::size_t> fetch(Plan& plan, CycleReport& report);
+  StatesByRule evaluate_instances(CycleWork& work, Time now, CycleRecorder& recorder, CycleReport& report);
+  InstanceResult evaluate_steps(const Instance& inst, const Plan& plan, PendingInstance& pending, Time now,
+                                WindowScratch& scratch, CycleRecorder& recorder);
+  void evaluate_composites(StatesByRule& states, Time now, const StateStore& store, CycleRecorder& recorder,
+                           CycleReport& report);
 
   const config::Config& config_;
   MetricSource& source_;

@@ -23,7 +23,7 @@ std::vector<std::vector<Dimension>> match_listings(const config::MetricSpec& met
   return {found.begin(), found.end()};
 }
 
-Result<std::vector<std::vector<Datapoint>>> CloudWatchSource::fetch(const std::vector<SeriesKey>& keys, Time start,
+aws::Result<std::vector<std::vector<Datapoint>>> CloudWatchSource::fetch(const std::vector<SeriesKey>& keys, Time start,
                                                                     Time end) {
   // One GetMetricData call's worth of queries at a time (the calls are the same as for all of them
   // at once): the queries and raw results of the other calls are not held meanwhile.
@@ -52,7 +52,7 @@ Result<std::vector<std::vector<Datapoint>>> CloudWatchSource::fetch(const std::v
   return out;
 }
 
-Result<std::vector<std::vector<Dimension>>> CloudWatchSource::discover(const config::MetricSpec& metric) {
+aws::Result<std::vector<std::vector<Dimension>>> CloudWatchSource::discover(const config::MetricSpec& metric) {
   std::vector<aws::MetricDimension> filter;
   for (const auto& d : metric.dimensions) filter.push_back({d.name, d.value == "*" ? "" : d.value});
   auto listings = client_.list_metrics(metric.ns, metric.name, filter);

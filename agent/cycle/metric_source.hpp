@@ -10,19 +10,16 @@
 
 namespace bw::agent {
 
-template <class T>
-using Result = aws::Result<T>;
-
 class MetricSource {
  public:
   virtual ~MetricSource() = default;
   // For each key, its datapoints in [start, end), sorted by period start.
-  virtual Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+  virtual aws::Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
                                                             Time end) = 0;
   // The concrete dimension sets of `metric` (wildcards expanded), each sorted by name. Only series
   // whose dimension names are exactly the rule's are returned: CloudWatch treats any other set as
   // a different metric.
-  virtual Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) = 0;
+  virtual aws::Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) = 0;
 };
 
 // Fills in the wildcard dimensions of `metric` from the listings; pure (shared by every source).
@@ -32,9 +29,9 @@ std::vector<std::vector<Dimension>> match_listings(const config::MetricSpec& met
 class CloudWatchSource final : public MetricSource {
  public:
   explicit CloudWatchSource(aws::CloudWatchClient& client) : client_(client) {}
-  Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+  aws::Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
                                                     Time end) override;
-  Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override;
+  aws::Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override;
 
  private:
   aws::CloudWatchClient& client_;

@@ -31,7 +31,7 @@ bool matches(const std::string& want, const std::string& value) { return want.em
 
 }  // namespace
 
-Result<std::vector<std::vector<Dimension>>> AccountsSource::discover(const config::MetricSpec& metric) {
+aws::Result<std::vector<std::vector<Dimension>>> AccountsSource::discover(const config::MetricSpec& metric) {
   std::string want_account, want_region;
   config::MetricSpec inner = metric;
   inner.dimensions = strip(metric.dimensions, want_account, want_region);
@@ -57,7 +57,7 @@ Result<std::vector<std::vector<Dimension>>> AccountsSource::discover(const confi
   return out;
 }
 
-Result<std::vector<std::vector<Datapoint>>> AccountsSource::fetch(const std::vector<SeriesKey>& keys, Time start,
+aws::Result<std::vector<std::vector<Datapoint>>> AccountsSource::fetch(const std::vector<SeriesKey>& keys, Time start,
                                                                   Time end) {
   std::vector<std::vector<Datapoint>> out(keys.size());
   std::vector<std::vector<std::size_t>> index(members_.size());  // per member: positions in `keys`

@@ -24,10 +24,10 @@ class AccountsSource final : public MetricSource {
   // Asks every member, in order; the account/region dimensions of `metric` are stripped first (and
   // filter the members when not "*"). Fixed dimensions (no other wildcard) are returned as they are,
   // without a ListMetrics call.
-  Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override;
+  aws::Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override;
   // Keys grouped by their account/region values, one fetch per member, results in the caller's order.
   // A key naming no member (or lacking the dimensions) gets no datapoints.
-  Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+  aws::Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
                                                     Time end) override;
 
   const std::vector<Member>& members() const { return members_; }

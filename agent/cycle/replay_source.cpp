@@ -70,7 +70,7 @@ bool ReplaySource::add_line(std::string_view line, std::string& error) {
   return true;
 }
 
-Result<std::vector<std::vector<Datapoint>>> ReplaySource::fetch(const std::vector<SeriesKey>& keys, Time start,
+aws::Result<std::vector<std::vector<Datapoint>>> ReplaySource::fetch(const std::vector<SeriesKey>& keys, Time start,
                                                                 Time end) {
   std::vector<std::vector<Datapoint>> out;
   out.reserve(keys.size());
@@ -82,7 +82,7 @@ Result<std::vector<std::vector<Datapoint>>> ReplaySource::fetch(const std::vecto
   return out;
 }
 
-Result<std::vector<std::vector<Dimension>>> ReplaySource::discover(const config::MetricSpec& metric) {
+aws::Result<std::vector<std::vector<Dimension>>> ReplaySource::discover(const config::MetricSpec& metric) {
   std::vector<aws::MetricListing> listings;
   for (const auto& [id, points] : raw_) {
     aws::MetricListing l{id.ns, id.name, {}};

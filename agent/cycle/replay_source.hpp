@@ -16,9 +16,9 @@ class ReplaySource final : public MetricSource {
   // Parses one line (exposed for tests); returns false with `error` set when malformed.
   bool add_line(std::string_view line, std::string& error);
 
-  Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+  aws::Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
                                                     Time end) override;
-  Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override;
+  aws::Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override;
 
   std::size_t size() const { return points_; }
   std::optional<Time> first() const { return first_; }

@@ -3,6 +3,17 @@
 #include <algorithm>
 
 namespace bw::agent {
+namespace {
+
+// A row whose update failed stays as the store last had it, so a later pass tries it again:
+// delivery is at-least-once, and the idempotency key lets the receiver drop a repeat.
+void log_if_unrecorded(Logger& log, const Result<Unit>& recorded, const OutboxRow& row) {
+  if (!recorded)
+    log.error("outbox row not updated",
+              {{"target", row.target}, {"key", row.idempotency_key}, {"error", recorded.error().describe()}});
+}
+
+}  // namespace
 
 void Dispatcher::add_sender(const std::string& target, std::unique_ptr<Sender> sender, Duration max_age) {
   senders_[target] = Entry{std::move(sender), max_age};
@@ -28,7 +39,7 @@ Time Dispatcher::retry_at(const OutboxRow& row, Time now) const {
 
 bool Dispatcher::expire_if_too_old(const OutboxRow& row, Duration max_age, Time now, DispatchReport& report) {
   if (now - row.created_at <= max_age) return false;
-  store_.mark_dead(row.id, now, "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error);
+  log_if_unrecorded(log_, store_.mark_dead(row.id, now, "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error), row);
   report.dead++;
   report.last_error = row.last_error;
   outcome(row.target, "dead");
@@ -40,7 +51,7 @@ bool Dispatcher::expire_if_too_old(const OutboxRow& row, Duration max_age, Time 
 void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, DispatchReport& report) {
   switch (d.outcome) {
     case Delivery::Outcome::Delivered:
-      store_.mark_delivered(row.id, now);
+      log_if_unrecorded(log_, store_.mark_delivered(row.id, now), row);
       report.delivered++;
       outcome(row.target, "delivered");
       log_.info("notification delivered", {{"target", row.target},
@@ -51,7 +62,7 @@ void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, Dispa
                                            {"id", d.detail}});
       break;
     case Delivery::Outcome::Retry:
-      store_.mark_retry(row.id, retry_at(row, now), d.detail);
+      log_if_unrecorded(log_, store_.mark_retry(row.id, retry_at(row, now), d.detail), row);
       report.retrying++;
       report.last_error = d.detail;
       outcome(row.target, "retried");
@@ -59,7 +70,7 @@ void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, Dispa
                 {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
       break;
     case Delivery::Outcome::Dead:
-      store_.mark_dead(row.id, now, d.detail);
+      log_if_unrecorded(log_, store_.mark_dead(row.id, now, d.detail), row);
       report.dead++;
       report.last_error = d.detail;
       outcome(row.target, "dead");
@@ -80,7 +91,7 @@ DispatchReport Dispatcher::deliver_due(Time now) {
       report.retrying++;
       report.last_error = "target " + row.target + " has no sender";
       log_.warn("no sender for target; notification kept", {{"target", row.target}, {"key", row.idempotency_key}});
-      store_.mark_retry(row.id, retry_at(row, now), report.last_error);
+      log_if_unrecorded(log_, store_.mark_retry(row.id, retry_at(row, now), report.last_error), row);
       outcome(row.target, "retried");
       continue;
     }

@@ -1,18 +1,16 @@
 #pragma once
-// Durable state in SQLite (WAL): the current state of every (rule, series), the history of
-// transitions, and the outbox of notifications owed. A transition and its outbox rows are written in
-// one transaction before any delivery is attempted, so a crash between the two loses nothing.
-#include <memory>
-#include <mutex>
+// What the agent keeps between cycles: the current state of every (rule, series), the history of
+// transitions, the outbox of notifications owed, and silences added at run time. A transition and
+// its outbox rows are written in one transaction before any delivery is attempted, so a crash
+// between the two loses nothing. SqliteStateStore (sqlite_state_store.hpp) is the implementation.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "agent/error.hpp"
 #include "rules/alarm.hpp"
 #include "rules/time.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace bw::agent {
 
@@ -65,54 +63,49 @@ struct StoredSilence {
   Time created_at{};
 };
 
+// History rows are written by commit() for transitions, and read back for `history` and the tests.
+struct HistoryRow {
+  std::string rule, series, from, to, reason;
+  std::optional<double> value;
+  Time at{};
+};
+
+// Pending and dead outbox rows of one target.
+struct OutboxCount {
+  std::string target;
+  std::size_t pending = 0;
+  std::size_t dead = 0;
+};
+
+// The agent's durable memory. Writes that can fail return the failure; reads throw
+// std::runtime_error if the database fails under them (it was opened and its schema set up, so
+// that is a broken machine, not a condition to handle). One instance is used by one thread at a time.
 class StateStore {
  public:
-  // Opens (creating if absent) the database; the message names the path on failure.
-  static std::unique_ptr<StateStore> open(const std::string& path, std::string& error);
-  ~StateStore();
-  StateStore(const StateStore&) = delete;
-  StateStore& operator=(const StateStore&) = delete;
+  virtual ~StateStore() = default;
 
-  std::optional<StoredState> get(const std::string& rule, const std::string& series) const;
-  std::vector<StoredState> all_states() const;
+  virtual std::optional<StoredState> get(const std::string& rule, const std::string& series) const = 0;
+  virtual std::vector<StoredState> all_states() const = 0;
 
-  // Every update (state rows, history rows for transitions, outbox rows) in one transaction.
+  // Every update (state rows, history rows for transitions, outbox rows) in one transaction, or none.
   // Outbox rows whose (idempotency_key, target) already exist are kept as they are.
-  bool commit(const std::vector<StateUpdate>& updates, std::string& error);
+  virtual Result<Unit> commit(const std::vector<StateUpdate>& updates) = 0;
 
   // Pending rows due at `now`, oldest first.
-  std::vector<OutboxRow> due(Time now) const;
-  std::vector<OutboxRow> outbox(const std::string& status_filter = "") const;
-  // Pending and dead rows by target, counted by SQLite (the rows, payloads included, are not read).
-  struct OutboxCount {
-    std::string target;
-    std::size_t pending = 0;
-    std::size_t dead = 0;
-  };
-  std::vector<OutboxCount> outbox_counts() const;
-  void mark_delivered(std::int64_t id, Time at);
-  void mark_retry(std::int64_t id, Time next_attempt, const std::string& error);
-  void mark_dead(std::int64_t id, Time at, const std::string& error);
+  virtual std::vector<OutboxRow> due(Time now) const = 0;
+  // Every row, or those with the given status, oldest first.
+  virtual std::vector<OutboxRow> outbox(const std::string& status_filter = "") const = 0;
+  // Counted by the store: the rows, payloads included, are not read.
+  virtual std::vector<OutboxCount> outbox_counts() const = 0;
+  virtual Result<Unit> mark_delivered(std::int64_t id, Time at) = 0;
+  virtual Result<Unit> mark_retry(std::int64_t id, Time next_attempt, const std::string& error) = 0;
+  virtual Result<Unit> mark_dead(std::int64_t id, Time at, const std::string& error) = 0;
 
-  std::int64_t add_silence(const StoredSilence& silence);
-  std::vector<StoredSilence> silences() const;
-  bool expire_silence(std::int64_t id, Time at);  // false when no such silence
+  virtual Result<std::int64_t> add_silence(const StoredSilence& silence) = 0;  // the new silence's id
+  virtual std::vector<StoredSilence> silences() const = 0;
+  virtual Result<bool> expire_silence(std::int64_t id, Time at) = 0;  // false when no such silence
 
-  struct HistoryRow {
-    std::string rule, series, from, to, reason;
-    std::optional<double> value;
-    Time at{};
-  };
-  std::vector<HistoryRow> history() const;
-
- private:
-  explicit StateStore(sqlite3* db) : db_(db) {}
-  bool exec(const char* sql, std::string& error) const;
-  sqlite3* db_;
-  // get() runs once per (rule, series) every cycle: its statement is prepared once (compiling the
-  // SQL each time cost ~0.1 ms a call, most of a `once` cycle's CPU with 800 series).
-  mutable std::mutex get_mutex_;
-  mutable sqlite3_stmt* get_stmt_ = nullptr;
+  virtual std::vector<HistoryRow> history() const = 0;
 };
 
 }  // namespace bw::agent

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cycle/planner.hpp"
-#include "agent/state/state_store.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 #include "aws/cloudwatch.hpp"
 #include "aws/cloudwatch_scan.hpp"
 #include "config/config.hpp"
@@ -226,12 +226,12 @@ void BM_StateStoreCommit(benchmark::State& state) {
   }
   close(fd);
   std::remove(path);
-  std::string error;
-  auto store = bw::agent::StateStore::open(path, error);
-  if (!store) {
-    state.SkipWithError(error.c_str());
+  auto opened = bw::agent::SqliteStateStore::open(path);
+  if (!opened) {
+    state.SkipWithError(opened.error().describe().c_str());
     return;
   }
+  auto store = std::move(opened).value();
   std::int64_t round = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -268,7 +268,8 @@ void BM_StateStoreCommit(benchmark::State& state) {
     }
     ++round;
     state.ResumeTiming();
-    if (!store->commit(updates, error)) state.SkipWithError(error.c_str());
+    if (auto committed = store->commit(updates); !committed)
+      state.SkipWithError(committed.error().describe().c_str());
   }
   store.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((std::string(path) + suffix).c_str());

@@ -20,7 +20,7 @@
 #include "agent/delivery/dispatcher.hpp"
 #include "agent/log.hpp"
 #include "agent/cycle/metric_source.hpp"
-#include "agent/state/state_store.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 #include "config/config.hpp"
 #include "rules/series.hpp"
 #include "rules/time.hpp"
@@ -166,7 +166,7 @@ class FakeMetricSource final : public MetricSource {
     listings_.push_back(std::move(l));
   }
 
-  Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+  aws::Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
                                                     Time end) override {
     fetches.push_back({keys, start, end});
     if (fetch_error) return *fetch_error;
@@ -179,7 +179,7 @@ class FakeMetricSource final : public MetricSource {
     }
     return out;
   }
-  Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override {
+  aws::Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override {
     discovers.push_back(metric);
     if (discover_error) return *discover_error;
     return match_listings(metric, listings_);
@@ -239,11 +239,9 @@ class TempDb {
 
   const std::string& path() const { return path_; }
   std::unique_ptr<StateStore> open() const {
-    std::string error;
-    auto store = StateStore::open(path_, error);
-    EXPECT_TRUE(store) << error;
-    EXPECT_EQ(error, "");
-    return store;
+    auto opened = SqliteStateStore::open(path_);
+    EXPECT_TRUE(opened.ok()) << opened.error().describe();
+    return opened.ok() ? std::move(opened).value() : nullptr;
   }
   // Runs SQL on a second, raw connection to the same file (e.g. to install a failing trigger).
   void exec_raw(const std::string& sql) const {

@@ -31,7 +31,7 @@ class EngineReason : public ::testing::Test {
   }
 
   CycleReport run(Engine& engine, const char* now) {
-    auto report = engine.run(at(now), store_.get(), true);
+    auto report = engine.run(at(now), *store_, RunMode::Record);
     EXPECT_TRUE(report.ok());
     return report.ok() ? std::move(report.value()) : CycleReport{};
   }

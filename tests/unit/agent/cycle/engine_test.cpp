@@ -1,65 +1,22 @@
-#include "agent/cycle/engine.hpp"
-
+// One cycle of the engine: what it fetches, evaluates, records and reports.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "agent/delivery/notification.hpp"
-#include "tests/unit/agent/test_support.hpp"
+#include <nlohmann/json.hpp>
+
+#include "tests/unit/agent/cycle/engine_fixture.hpp"
 
 namespace bw::agent {
 namespace {
 
-using testing::at;
-using testing::kHour;
-using testing::kNs;
-using testing::kTokens;
-using testing::RuleBuilder;
-
-const std::vector<Dimension> kM1 = {{"modelId", "m1"}};
-const std::vector<Dimension> kM2 = {{"modelId", "m2"}};
-const std::vector<Dimension> kM3 = {{"modelId", "m3"}};
-
-SeriesKey key(const std::string& model) {
-  return testing::series_key(kNs, kTokens, {{"modelId", model}}, "Average", kHour);
-}
-
-// One wildcard rule "tokens-high" (> 1,000,000, N = M = 1, period 1h, delay 2m) notifying two
-// targets; ListMetrics knows m1 and m2.
-class EngineTest : public ::testing::Test {
- protected:
-  EngineTest()
-      : config_(testing::make_config({RuleBuilder("tokens-high")
-                                          .dimensions({{"modelId", "*"}})
-                                          .when(Comparison::Greater, 1000000)
-                                          .notify({"ops-email", "pipeline"})})) {
-    src_.add_listing(kNs, kTokens, kM1);
-    src_.add_listing(kNs, kTokens, kM2);
-  }
-
-  Result<CycleReport> run(Time now, bool record = true) { return engine_.run(now, store_.get(), record); }
-
-  const config::Rule& rule() const { return config_.rules[0]; }
-
-  std::string expected_payload(const std::vector<Dimension>& labels, AlarmState old_state, const Evaluation& ev,
-                               Time now) const {
-    return message(StateChange{&rule(), labels, old_state, ev, now, "us-east-1"}).dump();
-  }
-
-  testing::CapturedLog log_{LogLevel::Debug};
-  config::Config config_;
-  testing::FakeMetricSource src_;
-  testing::TempDb db_;
-  std::unique_ptr<StateStore> store_ = db_.open();
-  Engine engine_{config_, src_, log_.log(), "us-east-1"};
-};
+using namespace testing;  // the engine fixture and the agent test helpers
 
 TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   ASSERT_TRUE(store_);
   const auto now = at("2026-11-22T06:05:00Z");
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
 
   const auto report = run(now);
   ASSERT_TRUE(report.ok()) << report.error().describe();
@@ -162,8 +119,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
 TEST_F(EngineTest, ASecondRunAtTheSameTimeChangesNothing) {
   ASSERT_TRUE(store_);
   const auto now = at("2026-11-22T06:05:00Z");
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
   ASSERT_TRUE(run(now).ok());
   const auto outbox_before = store_->outbox();
 
@@ -189,8 +145,7 @@ TEST_F(EngineTest, ASecondRunAtTheSameTimeChangesNothing) {
 
 TEST_F(EngineTest, ResultsCarryWhenTheirStateLastChanged) {
   ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
+  add_alarm_m1_ok_m2();
   const auto first = at("2026-11-22T06:05:00Z");
   ASSERT_TRUE(run(first).ok());
   src_.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 5);        // m1 turns OK
@@ -208,105 +163,10 @@ TEST_F(EngineTest, ResultsCarryWhenTheirStateLastChanged) {
   EXPECT_EQ(report->results[1].since, first);
 }
 
-TEST_F(EngineTest, AlarmThenOkQueuesAResolvedNotification) {
-  ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
-  const auto first = at("2026-11-22T06:05:00Z");
-  ASSERT_TRUE(run(first).ok());
-
-  const auto later = at("2026-11-22T07:05:00Z");
-  src_.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 5);
-  const auto report = run(later);
-  ASSERT_TRUE(report.ok());
-  ASSERT_EQ(report->results.size(), 2u);
-  const auto& m1 = report->results[0];
-  EXPECT_EQ(m1.old_state, AlarmState::Alarm);
-  EXPECT_EQ(m1.evaluation.state, AlarmState::Ok);
-  EXPECT_TRUE(m1.transition);
-  EXPECT_EQ(m1.notifications, 2u);
-  EXPECT_FALSE(report->results[1].transition);  // m2 stayed OK
-  EXPECT_EQ(report->notifications, 2u);
-
-  const auto rows = store_->outbox();
-  ASSERT_EQ(rows.size(), 4u);
-  const auto ok_key = idempotency_key("tokens-high", kM1, AlarmState::Ok, later);
-  EXPECT_NE(ok_key, rows[0].idempotency_key);
-  for (std::size_t i = 2; i < 4; ++i) {
-    EXPECT_EQ(rows[i].idempotency_key, ok_key);
-    EXPECT_EQ(rows[i].state, "OK");
-    EXPECT_EQ(rows[i].subject, R"(OK: "tokens-high/modelId=m1" in us-east-1)");
-    EXPECT_EQ(rows[i].payload, expected_payload(kM1, AlarmState::Alarm, m1.evaluation, later));
-    const auto j = nlohmann::json::parse(rows[i].payload);
-    EXPECT_EQ(j["NewStateValue"], "OK");
-    EXPECT_EQ(j["OldStateValue"], "ALARM");
-  }
-  EXPECT_EQ(rows[2].target, "ops-email");
-  EXPECT_EQ(rows[3].target, "pipeline");
-
-  const auto st = store_->get("tokens-high", "modelId=m1");
-  ASSERT_TRUE(st);
-  EXPECT_EQ(st->state, AlarmState::Ok);
-  EXPECT_EQ(st->notified_state, "OK");
-  EXPECT_EQ(st->changed_at, later);
-  const auto m2 = store_->get("tokens-high", "modelId=m2");
-  EXPECT_EQ(m2->changed_at, first);
-  EXPECT_EQ(m2->evaluated_at, later);
-  const auto h = store_->history();
-  ASSERT_EQ(h.size(), 3u);
-  EXPECT_EQ(h[2].from, "ALARM");
-  EXPECT_EQ(h[2].to, "OK");
-  EXPECT_EQ(h[2].at, later);
-
-  // Firing again notifies again.
-  const auto third = at("2026-11-22T08:05:00Z");
-  src_.add_point(key("m1"), at("2026-11-22T07:00:00Z"), 2000000);
-  const auto again = run(third);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->notifications, 2u);
-  EXPECT_EQ(store_->get("tokens-high", "modelId=m1")->notified_state, "ALARM");
-  EXPECT_EQ(store_->outbox().size(), 6u);
-}
-
-TEST_F(EngineTest, OkAfterAlarmAndAGapStillResolves) {
-  ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  ASSERT_TRUE(run(at("2026-11-22T06:05:00Z")).ok());
-  ASSERT_EQ(store_->outbox().size(), 2u);
-
-  // 09:05: the window [06:00, 09:00) is empty -> INSUFFICIENT_DATA, which owes nothing.
-  const auto gap = run(at("2026-11-22T09:05:00Z"));
-  ASSERT_TRUE(gap.ok());
-  EXPECT_EQ(gap->results[0].evaluation.state, AlarmState::InsufficientData);
-  EXPECT_TRUE(gap->results[0].transition);
-  EXPECT_EQ(gap->results[0].notifications, 0u);
-  EXPECT_EQ(store_->outbox().size(), 2u);
-  EXPECT_EQ(store_->get("tokens-high", "modelId=m1")->notified_state, "ALARM");
-
-  // 10:05: OK resolves the ALARM that was notified, even though the state before was INSUFFICIENT_DATA.
-  src_.add_point(key("m1"), at("2026-11-22T09:00:00Z"), 3);
-  const auto ok = run(at("2026-11-22T10:05:00Z"));
-  ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->results[0].evaluation.state, AlarmState::Ok);
-  EXPECT_EQ(ok->results[0].notifications, 2u);
-  const auto rows = store_->outbox();
-  ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(nlohmann::json::parse(rows[3].payload)["OldStateValue"], "INSUFFICIENT_DATA");
-  EXPECT_EQ(rows[3].state, "OK");
-
-  const auto h = store_->history();
-  std::vector<std::string> m1_changes;
-  for (const auto& r : h)
-    if (r.series == "modelId=m1") m1_changes.push_back(r.from + ">" + r.to);
-  EXPECT_EQ(m1_changes, (std::vector<std::string>{"INSUFFICIENT_DATA>ALARM", "ALARM>INSUFFICIENT_DATA",
-                                                  "INSUFFICIENT_DATA>OK"}));
-}
-
 TEST_F(EngineTest, DryRunWritesNothing) {
   ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 10);
-  const auto report = run(at("2026-11-22T06:05:00Z"), /*record=*/false);
+  add_alarm_m1_ok_m2();
+  const auto report = run(at("2026-11-22T06:05:00Z"), RunMode::DryRun);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(report->notifications, 2u);  // what would be owed
@@ -317,7 +177,7 @@ TEST_F(EngineTest, DryRunWritesNothing) {
   // A dry run reads the recorded state but leaves it alone.
   ASSERT_TRUE(run(at("2026-11-22T06:05:00Z")).ok());
   src_.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 5);
-  const auto dry = run(at("2026-11-22T07:05:00Z"), false);
+  const auto dry = run(at("2026-11-22T07:05:00Z"), RunMode::DryRun);
   ASSERT_TRUE(dry.ok());
   EXPECT_EQ(dry->results[0].old_state, AlarmState::Alarm);
   EXPECT_EQ(dry->results[0].evaluation.state, AlarmState::Ok);
@@ -327,9 +187,9 @@ TEST_F(EngineTest, DryRunWritesNothing) {
   EXPECT_EQ(store_->history().size(), 2u);
 }
 
-TEST_F(EngineTest, WithoutAStoreEverySeriesIsNew) {
+TEST_F(EngineTest, WithNothingStoredEverySeriesIsNew) {
   src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  const auto report = engine_.run(at("2026-11-22T06:05:00Z"), nullptr, true);
+  const auto report = run(at("2026-11-22T06:05:00Z"), RunMode::DryRun);
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->results.size(), 2u);
   EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Alarm);
@@ -371,256 +231,29 @@ TEST_F(EngineTest, FirstEvaluationIntoInsufficientDataWritesStateButNoHistoryAnd
   EXPECT_EQ(store_->outbox().size(), 2u);
 }
 
-TEST_F(EngineTest, DiscoverErrorPropagatesAndWritesNothing) {
-  ASSERT_TRUE(store_);
-  src_.discover_error = testing::api_error("monitoring", "ListMetrics", "Throttling");
-  const auto report = run(at("2026-11-22T06:05:00Z"));
-  ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.error().service, "monitoring");
-  EXPECT_EQ(report.error().operation, "ListMetrics");
-  EXPECT_EQ(report.error().code, "Throttling");
-  EXPECT_TRUE(src_.fetches.empty());
-  EXPECT_TRUE(store_->all_states().empty());
-}
-
-TEST_F(EngineTest, FetchErrorPropagatesAndWritesNothing) {
-  ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  src_.fetch_error = testing::api_error("monitoring", "GetMetricData", "InternalFailure");
-  const auto report = run(at("2026-11-22T06:05:00Z"));
-  ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.error().operation, "GetMetricData");
-  EXPECT_EQ(report.error().code, "InternalFailure");
-  EXPECT_EQ(src_.fetches.size(), 1u);
-  EXPECT_TRUE(store_->all_states().empty());
-  EXPECT_TRUE(store_->outbox().empty());
-}
-
-TEST_F(EngineTest, CommitFailureIsAnError) {
-  ASSERT_TRUE(store_);
-  db_.exec_raw("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk says no'); END;");
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 1250000);
-  const auto report = run(at("2026-11-22T06:05:00Z"));
-  ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.error().service, "state");
-  EXPECT_EQ(report.error().operation, "commit");
-  EXPECT_EQ(report.error().code, "StateStoreError");
-  EXPECT_NE(report.error().message.find("disk says no"), std::string::npos) << report.error().message;
-  EXPECT_TRUE(store_->all_states().empty());  // the ALARM was not half-recorded
-}
-
-TEST_F(EngineTest, CatchUpEvaluatesEveryMissedPeriodOnce) {
-  ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 10);
-  ASSERT_TRUE(run(at("2026-11-22T06:05:00Z")).ok());  // OK, evaluated through 06:00
-
-  // Down for three hours; meanwhile m1 breached in the 06:00 period only.
-  src_.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 2000000);
-  src_.add_point(key("m1"), at("2026-11-22T07:00:00Z"), 10);
-  src_.add_point(key("m1"), at("2026-11-22T08:00:00Z"), 10);
-  const auto now = at("2026-11-22T09:05:00Z");
-  const auto report = run(now);
-  ASSERT_TRUE(report.ok());
-
-  // Only the periods not cached yet are fetched.
-  ASSERT_EQ(src_.fetches.size(), 2u);
-  EXPECT_EQ(src_.fetches[1].start, at("2026-11-22T06:00:00Z"));
-  EXPECT_EQ(src_.fetches[1].end, at("2026-11-22T09:00:00Z"));
-
-  // Steps end at 07:00 and 08:00 (judged `delay` after each) and 09:00 (judged now).
-  ASSERT_EQ(report->transitions.size(), 2u);
-  EXPECT_EQ(report->transitions[0].at, at("2026-11-22T07:02:00Z"));
-  EXPECT_EQ(report->transitions[0].from, AlarmState::Ok);
-  EXPECT_EQ(report->transitions[0].to, AlarmState::Alarm);
-  EXPECT_EQ(report->transitions[0].value, 2000000.0);
-  EXPECT_EQ(report->transitions[1].at, at("2026-11-22T08:02:00Z"));
-  EXPECT_EQ(report->transitions[1].to, AlarmState::Ok);
-  EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Ok);
-  EXPECT_EQ(report->results[0].notifications, 4u);
-
-  const auto rows = store_->outbox();
-  ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0].state, "ALARM");
-  EXPECT_EQ(rows[0].idempotency_key, idempotency_key("tokens-high", kM1, AlarmState::Alarm, at("2026-11-22T07:02:00Z")));
-  EXPECT_EQ(rows[0].created_at, at("2026-11-22T07:02:00Z"));
-  EXPECT_EQ(rows[2].state, "OK");
-  EXPECT_EQ(rows[2].idempotency_key, idempotency_key("tokens-high", kM1, AlarmState::Ok, at("2026-11-22T08:02:00Z")));
-
-  const auto st = store_->get("tokens-high", "modelId=m1");
-  ASSERT_TRUE(st);
-  EXPECT_EQ(st->state, AlarmState::Ok);
-  EXPECT_EQ(st->window_end, at("2026-11-22T09:00:00Z"));
-  EXPECT_EQ(st->evaluated_at, now);
-  EXPECT_EQ(st->changed_at, at("2026-11-22T08:02:00Z"));
-  EXPECT_EQ(store_->history().size(), 3u);  // m1: I>OK, OK>ALARM, ALARM>OK (m2 stays INSUFFICIENT_DATA)
-}
-
-TEST_F(EngineTest, CatchUpIsBoundedByCatchUp) {
-  ASSERT_TRUE(store_);
-  src_.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 10);
-  ASSERT_TRUE(run(at("2026-11-22T06:05:00Z")).ok());
-
-  // Down for ten hours; the breach at 08:00 is older than catch_up (3h) reaches back, so it is not seen.
-  src_.add_point(key("m1"), at("2026-11-22T08:00:00Z"), 2000000);
-  for (int h = 10; h < 16; ++h) src_.add_point(key("m1"), at("2026-11-22T06:00:00Z") + kHour * (h - 6), 10);
-  const auto report = run(at("2026-11-22T16:05:00Z"));
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->transitions.empty());
-  EXPECT_EQ(store_->outbox().size(), 0u);
-  EXPECT_EQ(store_->get("tokens-high", "modelId=m1")->window_end, at("2026-11-22T16:00:00Z"));
-}
-
-TEST(EngineRepeat, FiringRuleNotifiesAgainAfterTheRepeatInterval) {
-  const auto config = testing::make_config(
-      {RuleBuilder("tokens-high").dimensions({{"modelId", "m1"}}).repeat(2 * kHour).notify({"ops-email"})});
-  testing::FakeMetricSource src;
-  for (int h = 0; h < 6; ++h) src.add_point(key("m1"), at("2026-11-22T05:00:00Z") + kHour * h, 2000000);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
-
-  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), store.get(), true).ok());
-  ASSERT_EQ(store->outbox().size(), 1u);
-  const auto one_hour = engine.run(at("2026-11-22T07:05:00Z"), store.get(), true);
-  ASSERT_TRUE(one_hour.ok());
-  EXPECT_EQ(one_hour->notifications, 0u);
-  const auto two_hours = engine.run(at("2026-11-22T08:05:00Z"), store.get(), true);
-  ASSERT_TRUE(two_hours.ok());
-  EXPECT_EQ(two_hours->notifications, 1u);
-  EXPECT_FALSE(two_hours->results[0].transition);
-
-  const auto rows = store->outbox();
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[1].idempotency_key,
-            idempotency_key("tokens-high", kM1, AlarmState::Alarm, at("2026-11-22T08:05:00Z")));
-  EXPECT_EQ(nlohmann::json::parse(rows[1].payload)["OldStateValue"], "ALARM");
-  EXPECT_EQ(store->get("tokens-high", "modelId=m1")->notified_at, at("2026-11-22T08:05:00Z"));
-  EXPECT_EQ(store->history().size(), 1u);  // a reminder is not a transition
-}
-
-TEST(EngineNotifyOn, AlarmOnlyRuleOwesNoResolution) {
-  const auto config = testing::make_config({RuleBuilder("tokens-high")
-                                                .dimensions({{"modelId", "m1"}})
-                                                .notify_on({AlarmState::Alarm})
-                                                .notify({"ops-email"})});
-  testing::FakeMetricSource src;
-  src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 2000000);
-  src.add_point(key("m1"), at("2026-11-22T06:00:00Z"), 1);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
-  ASSERT_TRUE(engine.run(at("2026-11-22T06:05:00Z"), store.get(), true).ok());
-  const auto ok = engine.run(at("2026-11-22T07:05:00Z"), store.get(), true);
-  ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->results[0].evaluation.state, AlarmState::Ok);
-  EXPECT_TRUE(ok->results[0].transition);
-  EXPECT_EQ(ok->notifications, 0u);
-  EXPECT_EQ(store->outbox().size(), 1u);
-}
-
-TEST(EngineSilence, SilencedNotificationsAreRecordedButNotPending) {
-  auto config = testing::make_config({RuleBuilder("tokens-high").dimensions({{"modelId", "*"}}).notify({"ops-email"})});
-  config::Silence s;
-  s.labels = {{"modelId", "m1"}};
-  s.starts = at("2026-11-22T06:00:00Z");
-  s.ends = at("2026-11-22T07:00:00Z");
-  config.silences.push_back(s);
-  testing::FakeMetricSource src;
-  src.add_listing(kNs, kTokens, kM1);
-  src.add_listing(kNs, kTokens, kM2);
-  src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 2000000);
-  src.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 2000000);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
-
-  const auto report = engine.run(at("2026-11-22T06:05:00Z"), store.get(), true);
-  ASSERT_TRUE(report.ok());
-  const auto rows = store->outbox();
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].series, "modelId=m1");
-  EXPECT_EQ(rows[0].status, "silenced");
-  EXPECT_EQ(rows[1].series, "modelId=m2");
-  EXPECT_EQ(rows[1].status, "pending");
-  ASSERT_EQ(store->due(at("2026-11-22T06:05:00Z")).size(), 1u);
-  EXPECT_EQ(store->due(at("2026-11-22T06:05:00Z"))[0].series, "modelId=m2");
-  // The state still counts as notified, so the resolution is owed later.
-  EXPECT_EQ(store->get("tokens-high", "modelId=m1")->notified_state, "ALARM");
-}
-
 TEST(Engine, TwoRulesOnOneSeriesQueryItOnce) {
-  const auto config = testing::make_config({
+  testing::EngineRig rig(testing::make_config({
       RuleBuilder("tokens-high").dimensions({{"modelId", "m1"}}).when(Comparison::Greater, 1000000),
       RuleBuilder("tokens-low").dimensions({{"modelId", "m1"}}).when(Comparison::Less, 100).notify({"ops-email"}),
-  });
-  testing::FakeMetricSource src;
-  src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 50);
-  testing::CapturedLog log;
-  Engine engine(config, src, log.log(), "us-east-1");
-  testing::TempDb db;
-  auto store = db.open();
-  ASSERT_TRUE(store);
+  }));
+  rig.src.add_point(key("m1"), at("2026-11-22T05:00:00Z"), 50);
+  ASSERT_TRUE(rig.store);
 
-  const auto report = engine.run(at("2026-11-22T06:05:00Z"), store.get(), true);
+  const auto report = rig.run("2026-11-22T06:05:00Z");
   ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(src.discovers.empty());  // no wildcard, no ListMetrics
-  ASSERT_EQ(src.fetches.size(), 1u);
-  EXPECT_EQ(src.fetches[0].keys, (std::vector<SeriesKey>{key("m1")}));
+  EXPECT_TRUE(rig.src.discovers.empty());  // no wildcard, no ListMetrics
+  ASSERT_EQ(rig.src.fetches.size(), 1u);
+  EXPECT_EQ(rig.src.fetches[0].keys, (std::vector<SeriesKey>{key("m1")}));
   EXPECT_EQ(report->series, 1u);
   EXPECT_EQ(report->datapoints, 1u);
   ASSERT_EQ(report->results.size(), 2u);
   EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Ok);
   EXPECT_EQ(report->results[1].evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(report->notifications, 1u);
-  ASSERT_EQ(store->outbox().size(), 1u);
-  EXPECT_EQ(store->outbox()[0].rule, "tokens-low");
-  EXPECT_EQ(store->outbox()[0].target, "ops-email");
-  EXPECT_EQ(store->all_states().size(), 2u);
-}
-
-struct OwesCase {
-  AlarmState state;
-  const char* last_notified;
-  bool owes;
-};
-
-class OwesNotification : public ::testing::TestWithParam<OwesCase> {};
-
-// With the default notify_on (ALARM, OK, DRAINED).
-TEST_P(OwesNotification, Table) {
-  const auto& c = GetParam();
-  EXPECT_EQ(owes_notification(c.state, c.last_notified), c.owes)
-      << to_string(c.state) << " after last notified '" << c.last_notified << "'";
-}
-
-INSTANTIATE_TEST_SUITE_P(Cases, OwesNotification,
-                         ::testing::Values(OwesCase{AlarmState::Alarm, "", true},
-                                           OwesCase{AlarmState::Alarm, "OK", true},
-                                           OwesCase{AlarmState::Alarm, "ALARM", true},
-                                           OwesCase{AlarmState::Drained, "", true},
-                                           OwesCase{AlarmState::Drained, "DRAINED", true},
-                                           OwesCase{AlarmState::Ok, "", false},
-                                           OwesCase{AlarmState::Ok, "ALARM", true},
-                                           OwesCase{AlarmState::Ok, "OK", false},
-                                           OwesCase{AlarmState::InsufficientData, "", false},
-                                           OwesCase{AlarmState::InsufficientData, "ALARM", false},
-                                           OwesCase{AlarmState::InsufficientData, "OK", false}));
-
-TEST(OwesNotificationNotifyOn, OnlyListedStatesAreOwed) {
-  const std::vector<AlarmState> alarm_only{AlarmState::Alarm};
-  EXPECT_TRUE(owes_notification(AlarmState::Alarm, "", alarm_only));
-  EXPECT_FALSE(owes_notification(AlarmState::Ok, "ALARM", alarm_only));
-  const std::vector<AlarmState> with_insufficient{AlarmState::Alarm, AlarmState::Ok, AlarmState::InsufficientData};
-  EXPECT_TRUE(owes_notification(AlarmState::InsufficientData, "", with_insufficient));
-  EXPECT_TRUE(owes_notification(AlarmState::Ok, "ALARM", with_insufficient));
-  EXPECT_FALSE(owes_notification(AlarmState::Ok, "", with_insufficient));  // still no OK for a new series
-  EXPECT_FALSE(owes_notification(AlarmState::Alarm, "", {}));
+  ASSERT_EQ(rig.store->outbox().size(), 1u);
+  EXPECT_EQ(rig.store->outbox()[0].rule, "tokens-low");
+  EXPECT_EQ(rig.store->outbox()[0].target, "ops-email");
+  EXPECT_EQ(rig.store->all_states().size(), 2u);
 }
 
 }  // namespace

@@ -21,14 +21,14 @@ using DimSets = std::vector<std::vector<Dimension>>;
 class FakeSource final : public MetricSource {
  public:
   FakeSource(DimSets listed, double base) : listed_(std::move(listed)), base_(base) {}
-  Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
+  aws::Result<std::vector<std::vector<Datapoint>>> fetch(const std::vector<SeriesKey>& keys, Time start,
                                                     Time) override {
     fetched.push_back(keys);
     std::vector<std::vector<Datapoint>> out;
     for (std::size_t i = 0; i < keys.size(); ++i) out.push_back({{start, base_ + static_cast<double>(i)}});
     return out;
   }
-  Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override {
+  aws::Result<std::vector<std::vector<Dimension>>> discover(const config::MetricSpec& metric) override {
     discovered.push_back(metric);
     if (fail) return aws::Error{aws::Error::Kind::Api, "monitoring", "ListMetrics", "AccessDenied", "no", 403};
     return listed_;

@@ -40,8 +40,8 @@ class DispatcherTest : public ::testing::Test {
     u.state.state = AlarmState::Alarm;
     u.state.changed_at = u.state.evaluated_at = kT0;
     for (const auto& t : targets) u.outbox.push_back(row("k1", t));
-    std::string error;
-    ASSERT_TRUE(store_->commit({u}, error)) << error;
+    const auto committed = store_->commit({u});
+    ASSERT_TRUE(committed.ok()) << committed.error().describe();
   }
   FakeSender* add(const std::string& target) {
     auto s = std::make_unique<FakeSender>();

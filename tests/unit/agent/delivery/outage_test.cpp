@@ -89,8 +89,8 @@ class OutageTest : public ::testing::Test {
     r.created_at = kT0;
     r.next_attempt_at = kT0;
     u.outbox.push_back(r);
-    std::string error;
-    ASSERT_TRUE(store_->commit({u}, error)) << error;
+    const auto committed = store_->commit({u});
+    ASSERT_TRUE(committed.ok()) << committed.error().describe();
     ASSERT_EQ(store_->outbox().size(), 1u);
     id_ = store_->outbox()[0].id;
   }

@@ -1,4 +1,4 @@
-#include "agent/state/state_store.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -64,9 +64,8 @@ void expect_state_eq(const StoredState& got, const StoredState& want) {
 }
 
 void commit_ok(StateStore& store, const std::vector<StateUpdate>& updates) {
-  std::string error;
-  ASSERT_TRUE(store.commit(updates, error)) << error;
-  EXPECT_EQ(error, "");
+  const auto committed = store.commit(updates);
+  ASSERT_TRUE(committed.ok()) << committed.error().describe();
 }
 
 TEST(StateStore, OpensEmpty) {
@@ -81,11 +80,13 @@ TEST(StateStore, OpensEmpty) {
 }
 
 TEST(StateStore, OpenFailureNamesThePath) {
-  std::string error;
   const std::string path = "/nonexistent-batchwatch-dir/sub/state.db";
-  auto store = StateStore::open(path, error);
-  EXPECT_FALSE(store);
-  EXPECT_NE(error.find(path), std::string::npos) << error;
+  auto store = SqliteStateStore::open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().kind, Error::Kind::State);
+  EXPECT_NE(store.error().describe().find(path), std::string::npos) << store.error().describe();
+  EXPECT_EQ(store.error().describe().rfind("cannot open state database " + path + ": ", 0), 0u)
+      << store.error().describe();
 }
 
 TEST(StateStore, StatesRoundTripAndUpsert) {
@@ -213,9 +214,11 @@ TEST(StateStore, CommitIsAllOrNothing) {
       update(state("boom", "modelId=m1", AlarmState::Alarm, 2.0, kT0, kT0, "ALARM"), true,
              AlarmState::InsufficientData, {row("k-boom", "ops-email", kT0)}),
   };
-  std::string error;
-  EXPECT_FALSE(store->commit(updates, error));
-  EXPECT_NE(error.find("boom refused"), std::string::npos) << error;
+  const auto failed = store->commit(updates);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind, Error::Kind::State);
+  EXPECT_EQ(failed.error().what, "state commit");
+  EXPECT_NE(failed.error().message.find("boom refused"), std::string::npos) << failed.error().message;
   EXPECT_TRUE(store->all_states().empty());
   EXPECT_TRUE(store->history().empty());
   EXPECT_TRUE(store->outbox().empty());
@@ -247,9 +250,9 @@ TEST(StateStore, DueIsPendingRowsWhoseTimeHasComeInIdOrder) {
   EXPECT_EQ(ids(kT0 + Duration{60}), (std::vector<std::int64_t>{1, 2, 3}));
 
   // Delivered and dead rows are never due again; a retried row is due at its new time.
-  store->mark_delivered(2, kT0 + Duration{61});
-  store->mark_dead(3, kT0 + Duration{61}, "InvalidParameter");
-  store->mark_retry(1, kT0 + Duration{120}, "Throttling");
+  ASSERT_TRUE(store->mark_delivered(2, kT0 + Duration{61}).ok());
+  ASSERT_TRUE(store->mark_dead(3, kT0 + Duration{61}, "InvalidParameter").ok());
+  ASSERT_TRUE(store->mark_retry(1, kT0 + Duration{120}, "Throttling").ok());
   EXPECT_EQ(ids(kT0 + Duration{119}), (std::vector<std::int64_t>{}));
   EXPECT_EQ(ids(kT0 + Duration{120}), (std::vector<std::int64_t>{1}));
   EXPECT_EQ(ids(kT0 + Duration{100000}), (std::vector<std::int64_t>{1}));
@@ -263,12 +266,12 @@ TEST(StateStore, MarkDeliveredRetryAndDead) {
   commit_ok(*store, {update(st, true, AlarmState::InsufficientData,
                             {row("k1", "a", kT0), row("k2", "a", kT0), row("k3", "a", kT0)})});
 
-  store->mark_retry(1, kT0 + Duration{30}, "Throttling: slow down");
-  store->mark_retry(1, kT0 + Duration{90}, "Throttling: again");
-  store->mark_delivered(1, kT0 + Duration{90});
-  store->mark_retry(2, kT0 + Duration{30}, "boom");
-  store->mark_dead(2, kT0 + Duration{31}, "AuthorizationError");
-  store->mark_retry(3, kT0 + Duration{30}, "Throttling");
+  ASSERT_TRUE(store->mark_retry(1, kT0 + Duration{30}, "Throttling: slow down").ok());
+  ASSERT_TRUE(store->mark_retry(1, kT0 + Duration{90}, "Throttling: again").ok());
+  ASSERT_TRUE(store->mark_delivered(1, kT0 + Duration{90}).ok());
+  ASSERT_TRUE(store->mark_retry(2, kT0 + Duration{30}, "boom").ok());
+  ASSERT_TRUE(store->mark_dead(2, kT0 + Duration{31}, "AuthorizationError").ok());
+  ASSERT_TRUE(store->mark_retry(3, kT0 + Duration{30}, "Throttling").ok());
 
   const auto rows = store->outbox();
   ASSERT_EQ(rows.size(), 3u);
@@ -303,9 +306,9 @@ TEST(StateStore, OutboxCountsArePendingAndDeadByTarget) {
   commit_ok(*store, {update(st, true, AlarmState::InsufficientData,
                             {row("k1", "b", kT0), row("k2", "b", kT0), row("k3", "b", kT0), row("k1", "a", kT0),
                              row("k2", "a", kT0), row("k1", "c", kT0)})});
-  store->mark_dead(1, kT0, "boom");       // b
-  store->mark_delivered(4, kT0);          // a
-  store->mark_delivered(5, kT0);          // a: nothing pending or dead left
+  ASSERT_TRUE(store->mark_dead(1, kT0, "boom").ok());       // b
+  ASSERT_TRUE(store->mark_delivered(4, kT0).ok());          // a
+  ASSERT_TRUE(store->mark_delivered(5, kT0).ok());          // a: nothing pending or dead left
   const auto counts = store->outbox_counts();
   ASSERT_EQ(counts.size(), 2u);  // a has only delivered rows
   EXPECT_EQ(counts[0].target, "b");
@@ -316,6 +319,58 @@ TEST(StateStore, OutboxCountsArePendingAndDeadByTarget) {
   EXPECT_EQ(counts[1].dead, 0u);
 }
 
+TEST(StateStore, SilencesAreAddedListedAndExpired) {
+  TempDb db;
+  auto store = db.open();
+  ASSERT_TRUE(store);
+  StoredSilence s;
+  s.rule = "r";
+  s.labels_json = R"({"modelId":"m1"})";
+  s.starts = kT0;
+  s.ends = kT0 + Duration{3600};
+  s.comment = "maintenance";
+  s.created_at = kT0;
+  const auto first = store->add_silence(s);
+  const auto second = store->add_silence(s);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(second.value(), first.value() + 1);
+
+  const auto expired = store->expire_silence(first.value(), kT0 + Duration{60});
+  ASSERT_TRUE(expired.ok());
+  EXPECT_TRUE(expired.value());
+  const auto missing = store->expire_silence(999, kT0);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing.value());  // no such silence: not an error
+
+  const auto all = store->silences();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].ends, kT0 + Duration{60});
+  EXPECT_EQ(all[1].ends, kT0 + Duration{3600});
+  EXPECT_EQ(all[1].comment, "maintenance");
+}
+
+TEST(StateStore, FailedWritesComeBackAsStateErrors) {
+  TempDb db;
+  auto store = db.open();
+  ASSERT_TRUE(store);
+  commit_ok(*store, {update(state("r", "modelId=m1", AlarmState::Alarm, 1.0, kT0, kT0), true,
+                            AlarmState::InsufficientData, {row("k1", "a", kT0)})});
+  db.exec_raw("CREATE TRIGGER frozen_outbox BEFORE UPDATE ON outbox BEGIN SELECT RAISE(ABORT, 'outbox frozen'); END;"
+              "CREATE TRIGGER no_silences BEFORE INSERT ON silences BEGIN SELECT RAISE(ABORT, 'no silences'); END;");
+
+  const auto delivered = store->mark_delivered(1, kT0);
+  ASSERT_FALSE(delivered.ok());
+  EXPECT_EQ(delivered.error().kind, Error::Kind::State);
+  EXPECT_EQ(delivered.error().describe(), "outbox update: outbox frozen");
+  EXPECT_FALSE(store->mark_retry(1, kT0, "Throttling").ok());
+  EXPECT_FALSE(store->mark_dead(1, kT0, "AuthorizationError").ok());
+  EXPECT_EQ(store->due(kT0).size(), 1u);  // the row is still pending, as it was
+
+  const auto added = store->add_silence(StoredSilence{});
+  ASSERT_FALSE(added.ok());
+  EXPECT_EQ(added.error().describe(), "add silence: no silences");
+}
+
 TEST(StateStore, ReopeningTheFileKeepsEverything) {
   TempDb db;
   const auto st = state("r", "modelId=m1", AlarmState::Alarm, 7.0, kT0, kT0 + Duration{5}, "ALARM");
@@ -323,7 +378,7 @@ TEST(StateStore, ReopeningTheFileKeepsEverything) {
     auto store = db.open();
     ASSERT_TRUE(store);
     commit_ok(*store, {update(st, true, AlarmState::InsufficientData, {row("k1", "a", kT0), row("k1", "b", kT0)})});
-    store->mark_retry(2, kT0 + Duration{30}, "Throttling");
+    ASSERT_TRUE(store->mark_retry(2, kT0 + Duration{30}, "Throttling").ok());
   }
   auto store = db.open();
   ASSERT_TRUE(store);

@@ -1,4 +1,4 @@
-#include "agent/state/state_store.hpp"
+#include "agent/state/sqlite_state_store.hpp"
 
 #include <sqlite3.h>
 
@@ -124,30 +124,50 @@ OutboxRow read_outbox(const Stmt& s) {
   return r;
 }
 
+// One write outside commit(): Stmt throws on a SQLite failure; the caller gets it as a value.
+template <class T, class Write>
+Result<T> write_or_error(const char* what, Write&& write) {
+  try {
+    return write();
+  } catch (const std::exception& e) {
+    return state_error(what, e.what());
+  }
+}
+
+// One statement that returns no rows, its parameters bound in order.
+template <class... Values>
+Result<Unit> write(sqlite3* db, const char* what, const char* sql, const Values&... values) {
+  return write_or_error<Unit>(what, [&] {
+    Stmt s(db, sql);
+    int i = 0;
+    (s.bind(++i, values), ...);
+    s.step();
+    return Unit{};
+  });
+}
+
 }  // namespace
 
-std::unique_ptr<StateStore> StateStore::open(const std::string& path, std::string& error) {
+Result<std::unique_ptr<StateStore>> SqliteStateStore::open(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
       SQLITE_OK) {
-    error = "cannot open state database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+    auto error = state_error("cannot open state database " + path, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
-    return nullptr;
+    return error;
   }
-  std::unique_ptr<StateStore> store(new StateStore(db));
-  if (!store->exec(kSchema, error)) {
-    error = "cannot initialise state database " + path + ": " + error;
-    return nullptr;
-  }
-  return store;
+  std::unique_ptr<SqliteStateStore> store(new SqliteStateStore(db));
+  if (std::string error; !store->exec(kSchema, error))
+    return state_error("cannot initialise state database " + path, std::move(error));
+  return std::unique_ptr<StateStore>(std::move(store));
 }
 
-StateStore::~StateStore() {
+SqliteStateStore::~SqliteStateStore() {
   sqlite3_finalize(get_stmt_);  // a statement left unfinalized would keep the database open
   sqlite3_close(db_);
 }
 
-bool StateStore::exec(const char* sql, std::string& error) const {
+bool SqliteStateStore::exec(const char* sql, std::string& error) const {
   char* msg = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
     error = msg ? msg : "unknown SQLite error";
@@ -157,7 +177,7 @@ bool StateStore::exec(const char* sql, std::string& error) const {
   return true;
 }
 
-std::optional<StoredState> StateStore::get(const std::string& rule, const std::string& series) const {
+std::optional<StoredState> SqliteStateStore::get(const std::string& rule, const std::string& series) const {
   std::lock_guard lock(get_mutex_);
   if (!get_stmt_ && sqlite3_prepare_v2(db_, (std::string(kStateColumns) + " WHERE rule = ? AND series = ?").c_str(), -1,
                                        &get_stmt_, nullptr) != SQLITE_OK)
@@ -168,65 +188,70 @@ std::optional<StoredState> StateStore::get(const std::string& rule, const std::s
   return read_state(s);
 }
 
-std::vector<StoredState> StateStore::all_states() const {
+std::vector<StoredState> SqliteStateStore::all_states() const {
   Stmt s(db_, (std::string(kStateColumns) + " ORDER BY rule, series").c_str());
   std::vector<StoredState> out;
   while (s.step()) out.push_back(read_state(s));
   return out;
 }
 
-bool StateStore::commit(const std::vector<StateUpdate>& updates, std::string& error) {
-  if (!exec("BEGIN IMMEDIATE", error)) return false;
+Result<Unit> SqliteStateStore::commit(const std::vector<StateUpdate>& updates) {
+  std::string error;
+  if (!exec("BEGIN IMMEDIATE", error)) return state_error("state commit", std::move(error));
   try {
-    Stmt upsert(db_,
-                "INSERT INTO alarm_state(rule, series, state, value, reason, changed_at, evaluated_at, notified_state, "
-                "notified_at, window_end, marker) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(rule, series) DO UPDATE SET "
-                "state=excluded.state, value=excluded.value, reason=excluded.reason, changed_at=excluded.changed_at, "
-                "evaluated_at=excluded.evaluated_at, notified_state=excluded.notified_state, "
-                "notified_at=excluded.notified_at, window_end=excluded.window_end, marker=excluded.marker");
-    Stmt hist(db_, "INSERT INTO history(rule, series, from_state, to_state, value, reason, at) VALUES(?,?,?,?,?,?,?)");
-    Stmt box(db_,
-             "INSERT OR IGNORE INTO outbox(idempotency_key, target, subject, payload, rule, series, state, created_at, "
-             "next_attempt_at, status, finished_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    for (const auto& u : updates) {
-      const auto& st = u.state;
-      upsert.bind(1, st.rule).bind(2, st.series).bind(3, std::string(to_string(st.state))).bind(4, st.value);
-      upsert.bind(5, st.reason).bind(6, epoch(st.changed_at)).bind(7, epoch(st.evaluated_at)).bind(8, st.notified_state);
-      upsert.bind(9, epoch(st.notified_at)).bind(10, epoch(st.window_end));
-      upsert.bind(11, st.marker ? std::optional<double>(static_cast<double>(epoch(*st.marker))) : std::nullopt);
-      upsert.step();
-      upsert.reset();
-      if (u.transition) {
-        hist.bind(1, st.rule).bind(2, st.series).bind(3, std::string(to_string(u.old_state)));
-        hist.bind(4, std::string(to_string(st.state))).bind(5, st.value).bind(6, st.reason).bind(7, epoch(st.changed_at));
-        hist.step();
-        hist.reset();
-      }
-      for (const auto& r : u.outbox) {
-        box.bind(1, r.idempotency_key).bind(2, r.target).bind(3, r.subject).bind(4, r.payload).bind(5, r.rule);
-        box.bind(6, r.series).bind(7, r.state).bind(8, epoch(r.created_at)).bind(9, epoch(r.next_attempt_at));
-        box.bind(10, r.status.empty() ? std::string("pending") : r.status);
-        box.bind(11, r.status == "silenced" ? std::optional<double>(static_cast<double>(epoch(r.created_at)))
-                                            : std::nullopt);
-        box.step();
-        box.reset();
-      }
-    }
+    write_updates(updates);
   } catch (const std::exception& e) {
-    error = e.what();
     std::string ignored;
     exec("ROLLBACK", ignored);
-    return false;
+    return state_error("state commit", e.what());
   }
-  if (exec("COMMIT", error)) return true;
+  if (exec("COMMIT", error)) return Unit{};
   // A failed COMMIT (SQLITE_BUSY, SQLITE_FULL, ...) may leave the transaction open; every later
   // BEGIN would then fail with "cannot start a transaction within a transaction".
   std::string ignored;
   exec("ROLLBACK", ignored);
-  return false;
+  return state_error("state commit", std::move(error));
 }
 
-std::vector<OutboxRow> StateStore::due(Time now) const {
+// Inside commit()'s transaction; a failing statement throws, and commit() rolls back.
+void SqliteStateStore::write_updates(const std::vector<StateUpdate>& updates) {
+  Stmt upsert(db_,
+              "INSERT INTO alarm_state(rule, series, state, value, reason, changed_at, evaluated_at, notified_state, "
+              "notified_at, window_end, marker) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(rule, series) DO UPDATE SET "
+              "state=excluded.state, value=excluded.value, reason=excluded.reason, changed_at=excluded.changed_at, "
+              "evaluated_at=excluded.evaluated_at, notified_state=excluded.notified_state, "
+              "notified_at=excluded.notified_at, window_end=excluded.window_end, marker=excluded.marker");
+  Stmt hist(db_, "INSERT INTO history(rule, series, from_state, to_state, value, reason, at) VALUES(?,?,?,?,?,?,?)");
+  Stmt box(db_,
+           "INSERT OR IGNORE INTO outbox(idempotency_key, target, subject, payload, rule, series, state, created_at, "
+           "next_attempt_at, status, finished_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  for (const auto& u : updates) {
+    const auto& st = u.state;
+    upsert.bind(1, st.rule).bind(2, st.series).bind(3, std::string(to_string(st.state))).bind(4, st.value);
+    upsert.bind(5, st.reason).bind(6, epoch(st.changed_at)).bind(7, epoch(st.evaluated_at)).bind(8, st.notified_state);
+    upsert.bind(9, epoch(st.notified_at)).bind(10, epoch(st.window_end));
+    upsert.bind(11, st.marker ? std::optional<double>(static_cast<double>(epoch(*st.marker))) : std::nullopt);
+    upsert.step();
+    upsert.reset();
+    if (u.transition) {
+      hist.bind(1, st.rule).bind(2, st.series).bind(3, std::string(to_string(u.old_state)));
+      hist.bind(4, std::string(to_string(st.state))).bind(5, st.value).bind(6, st.reason).bind(7, epoch(st.changed_at));
+      hist.step();
+      hist.reset();
+    }
+    for (const auto& r : u.outbox) {
+      box.bind(1, r.idempotency_key).bind(2, r.target).bind(3, r.subject).bind(4, r.payload).bind(5, r.rule);
+      box.bind(6, r.series).bind(7, r.state).bind(8, epoch(r.created_at)).bind(9, epoch(r.next_attempt_at));
+      box.bind(10, r.status.empty() ? std::string("pending") : r.status);
+      box.bind(11, r.status == "silenced" ? std::optional<double>(static_cast<double>(epoch(r.created_at)))
+                                          : std::nullopt);
+      box.step();
+      box.reset();
+    }
+  }
+}
+
+std::vector<OutboxRow> SqliteStateStore::due(Time now) const {
   Stmt s(db_, (std::string(kOutboxColumns) + " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id").c_str());
   s.bind(1, epoch(now));
   std::vector<OutboxRow> out;
@@ -234,7 +259,7 @@ std::vector<OutboxRow> StateStore::due(Time now) const {
   return out;
 }
 
-std::vector<OutboxRow> StateStore::outbox(const std::string& status_filter) const {
+std::vector<OutboxRow> SqliteStateStore::outbox(const std::string& status_filter) const {
   std::string sql = kOutboxColumns;
   if (!status_filter.empty()) sql += " WHERE status = ?";
   sql += " ORDER BY id";
@@ -245,7 +270,7 @@ std::vector<OutboxRow> StateStore::outbox(const std::string& status_filter) cons
   return out;
 }
 
-std::vector<StateStore::OutboxCount> StateStore::outbox_counts() const {
+std::vector<OutboxCount> SqliteStateStore::outbox_counts() const {
   Stmt s(db_,
          "SELECT target, SUM(status = 'pending'), SUM(status = 'dead') FROM outbox WHERE status IN ('pending', 'dead') "
          "GROUP BY target ORDER BY target");
@@ -255,33 +280,34 @@ std::vector<StateStore::OutboxCount> StateStore::outbox_counts() const {
   return out;
 }
 
-void StateStore::mark_delivered(std::int64_t id, Time at) {
-  Stmt s(db_, "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?");
-  s.bind(1, epoch(at)).bind(2, id);
-  s.step();
+Result<Unit> SqliteStateStore::mark_delivered(std::int64_t id, Time at) {
+  return write(db_, "outbox update",
+               "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?",
+               epoch(at), id);
 }
 
-void StateStore::mark_retry(std::int64_t id, Time next_attempt, const std::string& error) {
-  Stmt s(db_, "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?");
-  s.bind(1, epoch(next_attempt)).bind(2, error).bind(3, id);
-  s.step();
+Result<Unit> SqliteStateStore::mark_retry(std::int64_t id, Time next_attempt, const std::string& error) {
+  return write(db_, "outbox update", "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?",
+               epoch(next_attempt), error, id);
 }
 
-void StateStore::mark_dead(std::int64_t id, Time at, const std::string& error) {
-  Stmt s(db_, "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?");
-  s.bind(1, epoch(at)).bind(2, error).bind(3, id);
-  s.step();
+Result<Unit> SqliteStateStore::mark_dead(std::int64_t id, Time at, const std::string& error) {
+  return write(db_, "outbox update",
+               "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?", epoch(at),
+               error, id);
 }
 
-std::int64_t StateStore::add_silence(const StoredSilence& s) {
-  Stmt st(db_, "INSERT INTO silences(rule, labels, starts, ends, comment, created_at) VALUES(?,?,?,?,?,?)");
-  st.bind(1, s.rule).bind(2, s.labels_json).bind(3, epoch(s.starts)).bind(4, epoch(s.ends)).bind(5, s.comment);
-  st.bind(6, epoch(s.created_at));
-  st.step();
-  return sqlite3_last_insert_rowid(db_);
+Result<std::int64_t> SqliteStateStore::add_silence(const StoredSilence& s) {
+  return write_or_error<std::int64_t>("add silence", [&] {
+    Stmt st(db_, "INSERT INTO silences(rule, labels, starts, ends, comment, created_at) VALUES(?,?,?,?,?,?)");
+    st.bind(1, s.rule).bind(2, s.labels_json).bind(3, epoch(s.starts)).bind(4, epoch(s.ends)).bind(5, s.comment);
+    st.bind(6, epoch(s.created_at));
+    st.step();
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+  });
 }
 
-std::vector<StoredSilence> StateStore::silences() const {
+std::vector<StoredSilence> SqliteStateStore::silences() const {
   Stmt st(db_, "SELECT id, rule, labels, starts, ends, comment, created_at FROM silences ORDER BY id");
   std::vector<StoredSilence> out;
   while (st.step())
@@ -290,14 +316,16 @@ std::vector<StoredSilence> StateStore::silences() const {
   return out;
 }
 
-bool StateStore::expire_silence(std::int64_t id, Time at) {
-  Stmt st(db_, "UPDATE silences SET ends = MIN(ends, ?) WHERE id = ?");
-  st.bind(1, epoch(at)).bind(2, id);
-  st.step();
-  return sqlite3_changes(db_) > 0;
+Result<bool> SqliteStateStore::expire_silence(std::int64_t id, Time at) {
+  return write_or_error<bool>("expire silence", [&] {
+    Stmt st(db_, "UPDATE silences SET ends = MIN(ends, ?) WHERE id = ?");
+    st.bind(1, epoch(at)).bind(2, id);
+    st.step();
+    return sqlite3_changes(db_) > 0;
+  });
 }
 
-std::vector<StateStore::HistoryRow> StateStore::history() const {
+std::vector<HistoryRow> SqliteStateStore::history() const {
   Stmt s(db_, "SELECT rule, series, from_state, to_state, reason, value, at FROM history ORDER BY id");
   std::vector<HistoryRow> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), from_epoch(s.int64(6))});
