@@ -102,6 +102,7 @@ void release_cycle(CycleReport& report) {
 
 void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& store, Time wall) {
   metrics.add_metrics_requested(report.series_fetched);
+  for (const auto& [target, n] : report.silenced) metrics.count_notification(target, NotificationOutcome::Silenced, n);
   metrics.add_datapoints(report.datapoints);
   RuleStateTable::Builder states;
   for (const auto& r : report.results) states.add(r.rule->name, r.labels, r.evaluation.state);
@@ -180,9 +181,7 @@ Daemon::DispatcherFactory Daemon::dispatcher_factory(const config::Config& cfg, 
     auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
     d->set_random([rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); });
     d->set_outcome_hook([&metrics](const std::string& target, const std::string& outcome) {
-      metrics.count_notification(target, outcome == "delivered" ? NotificationOutcome::Delivered
-                                         : outcome == "dead"    ? NotificationOutcome::Dead
-                                                                : NotificationOutcome::Retried);
+      if (auto known = notification_outcome(outcome)) metrics.count_notification(target, *known);
     });
     return d;
   };
