@@ -125,16 +125,6 @@ def put_points(moto, metric, model_id, start, values, step=60, namespace="AWS/Be
         cw.put_metric_data(Namespace=namespace, MetricData=data[i:i + 500])
 
 
-def run_batchwatch(args, moto=None, access_key=None, secret_key=None, timeout=60, extra_env=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["AWS_REGION"] = REGION
-    if moto is not None:
-        env["AWS_ACCESS_KEY_ID"] = access_key or moto.access_key
-        env["AWS_SECRET_ACCESS_KEY"] = secret_key or moto.secret_key
-    env.update(extra_env or {})
-    return subprocess.run([os.environ["BATCHWATCH_BIN"]] + args, capture_output=True, text=True, timeout=timeout, env=env)
-
-
 def event_rule_to_queue(moto, name, source="batchwatch", bus="default"):
     """An EventBridge rule on `bus` matching events from `source`, delivering them to a new SQS queue.
 
