@@ -14,7 +14,10 @@ from harness import BACKLOG_HIGH, Daemon, batchwatch_env, temp_dir, wait_for, wr
 from moto_fixture import Moto, drain_queue, put_points, topic_with_queue
 
 
-class RunAgainstMoto(unittest.TestCase):
+class MotoDaemonCase(unittest.TestCase):
+    """Moto with auth on, a temporary directory, an SNS topic `ops` with a queue, and `self.daemon`
+    stopped at the end."""
+
     def setUp(self):
         self.moto = Moto()
         self.moto.enable_auth()
@@ -29,6 +32,9 @@ class RunAgainstMoto(unittest.TestCase):
 
     def write_config(self, rules):
         return write_agent_config(self.dir, self.moto, self.topic_arn, rules)
+
+
+class RunAgainstMoto(MotoDaemonCase):
 
     def test_alarm_delivered_ready_metrics_reload_and_sigterm(self):
         now = int(time.time()) // 60 * 60
