@@ -318,8 +318,8 @@ void Daemon::run() {
 
 void Daemon::stop() {
   tell_systemd(systemd_.stopping());
-  log_.info("stopping: delivering what is due (grace period)");
-  delivery_.stop(Duration{10});
+  log_.info("stopping: delivering what is due (grace period)", {{"grace", format_duration(cfg_->shutdown_grace)}});
+  delivery_.stop(cfg_->shutdown_grace);
   status_.stop();
   retired_aws_.clear();
   log_.info("batchwatch stopped");

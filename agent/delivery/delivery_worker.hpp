@@ -24,19 +24,27 @@ class DeliveryWorker {
   // Swaps the dispatcher (after a reload) between two passes.
   void replace(std::function<std::unique_ptr<Dispatcher>(StateStore&)> make);
   void wake();
-  // Stops after the pass in progress; with a grace period, makes one last pass for rows already due.
+  // Stops the thread within `grace` (real time: hooks run in real time even under a simulated clock):
+  // the pass in progress and, with a grace period, one last pass for rows already due may finish in
+  // it; after it, deliveries in progress are cancelled (a hook's process group is stopped) and their
+  // rows stay owed for the next start.
   void stop(Duration grace);
 
  private:
   void loop();
+  // The thread's last pass at stop, over rows already due.
+  void final_pass(std::unique_lock<std::mutex>& lock);
   Clock& clock_;
   Logger& log_;
   std::unique_ptr<StateStore> store_;
   std::shared_ptr<Dispatcher> dispatcher_;  // shared: a reload may swap it during a pass
+  std::shared_ptr<Dispatcher> active_;      // the one in a pass now, if any (what a stop cancels)
   std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;
   bool stopping_ = false;
+  bool final_pass_ = false;
+  bool finished_ = false;
   std::thread thread_;
 };
 
