@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -24,7 +25,8 @@ class BlockingSender final : public Sender {
     std::unique_lock lock(mu_);
     started_ = true;
     cv_.notify_all();
-    cv_.wait(lock, [&] { return cancelled_ || released_; });
+    // Bounded only so that a worker that never cancels fails the test instead of hanging it.
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return cancelled_ || released_; });
     if (cancelled_) return {Delivery::Outcome::Interrupted, "stopped by shutdown"};
     return {Delivery::Outcome::Delivered, "done"};
   }
