@@ -2,7 +2,11 @@
 // For tests that start real processes: whether one is gone, and small temp-dir scripts.
 #include <signal.h>
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -34,5 +38,32 @@ inline pid_t pid_in(const std::string& path) {
   }
   return 0;
 }
+
+// A temp dir of its own per test, for executable /bin/sh scripts and what they write; removed after.
+class ScriptDir {
+ public:
+  explicit ScriptDir(const std::string& prefix) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() /
+           (prefix + "_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~ScriptDir() { std::filesystem::remove_all(dir_); }
+  ScriptDir(const ScriptDir&) = delete;
+  ScriptDir& operator=(const ScriptDir&) = delete;
+
+  // An executable /bin/sh script; returns its path.
+  std::string script(const std::string& name, const std::string& body) const {
+    const auto p = dir_ / name;
+    std::ofstream(p) << "#!/bin/sh\n" << body;
+    std::filesystem::permissions(p, std::filesystem::perms::owner_all);
+    return p.string();
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
 
 }  // namespace bw::testing

@@ -17,33 +17,25 @@
 namespace bw::aws {
 namespace {
 
-namespace fs = std::filesystem;
 using bw::testing::gone;
 using bw::testing::pid_in;
 using std::chrono::milliseconds;
 
 class Process : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("bw_process_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // An executable /bin/sh script; returns its path.
-  std::string script(const std::string& name, const std::string& body) const {
-    const auto p = dir_ / name;
-    std::ofstream(p) << "#!/bin/sh\n" << body;
-    fs::permissions(p, fs::perms::owner_all);
-    return p.string();
-  }
+  std::string script(const std::string& name, const std::string& body) const { return dir_.script(name, body); }
   static ProcessResult sh(const std::string& code, ProcessOptions options = {}) {
     return run_process({"/bin/sh", "-c", code}, {"PATH=/usr/bin:/bin"}, "", options);
   }
+  // A timeout and a grace short enough for a test.
+  static ProcessOptions quick() {
+    ProcessOptions options;
+    options.timeout = milliseconds(300);
+    options.kill_grace = milliseconds(300);
+    return options;
+  }
 
-  fs::path dir_;
+  bw::testing::ScriptDir dir_{"bw_process"};
 };
 
 TEST_F(Process, ExitCodesAndSignalsAreReported) {
@@ -57,9 +49,9 @@ TEST_F(Process, ExitCodesAndSignalsAreReported) {
   const auto killed = sh("kill -KILL $$");
   EXPECT_FALSE(killed.succeeded());
   EXPECT_EQ(killed.signal, SIGKILL);
-  const auto missing = run_process({(dir_ / "no-such").string()}, {}, "", {});
+  const auto missing = run_process({dir_.path("no-such")}, {}, "", {});
   EXPECT_FALSE(missing.started);
-  EXPECT_EQ(missing.spawn_error, "cannot run \"" + (dir_ / "no-such").string() + "\": No such file or directory");
+  EXPECT_EQ(missing.spawn_error, "cannot run \"" + dir_.path("no-such") + "\": No such file or directory");
 }
 
 TEST_F(Process, StdoutAndStderrMergedOrApart) {
@@ -91,9 +83,7 @@ TEST_F(Process, OutputIsBounded) {
 }
 
 TEST_F(Process, EndlessOutputStillTimesOut) {
-  ProcessOptions options;
-  options.timeout = milliseconds(300);
-  options.kill_grace = milliseconds(300);
+  const auto options = quick();
   const auto r = run_process({"yes"}, {"PATH=/usr/bin:/bin"}, "", options);
   EXPECT_TRUE(r.timed_out);
   EXPECT_EQ(r.output.size(), options.output_limit);
@@ -111,9 +101,7 @@ TEST_F(Process, PathLookupAndAChildThatIgnoresItsInput) {
 // timeout killed the child's pid only. The group goes, within the timeout and the grace.
 TEST_F(Process, TimeoutKillsTheGroupAndAGrandchildHoldingStdoutCannotHoldTheRun) {
   const auto hook = script("slow.sh", "sleep 100 &\necho $! > \"$0.child\"\nwait\n");
-  ProcessOptions options;
-  options.timeout = milliseconds(300);
-  options.kill_grace = milliseconds(300);
+  const auto options = quick();
   const auto r = run_process({hook}, {}, "", options);
   EXPECT_TRUE(r.timed_out);
   EXPECT_LT(r.elapsed, options.timeout + options.kill_grace + milliseconds(500));
@@ -124,10 +112,7 @@ TEST_F(Process, TimeoutKillsTheGroupAndAGrandchildHoldingStdoutCannotHoldTheRun)
 
 TEST_F(Process, SigkillAfterTheGraceWhenSigtermIsIgnored) {
   const auto hook = script("stubborn.sh", "trap '' TERM\nsleep 30 &\necho $! > \"$0.child\"\nwait\nsleep 30\n");
-  ProcessOptions options;
-  options.timeout = milliseconds(300);
-  options.kill_grace = milliseconds(300);
-  const auto r = run_process({hook}, {}, "", options);
+  const auto r = run_process({hook}, {}, "", quick());
   EXPECT_TRUE(r.timed_out);
   EXPECT_TRUE(r.killed);
   EXPECT_EQ(r.signal, SIGKILL);
@@ -197,7 +182,7 @@ TEST_F(Process, ACancelEscalatesToSigkillAfterItsOwnShortGrace) {
   options.cancel_grace = milliseconds(200);
   options.cancel = &cancel;
   std::thread canceller([&] {
-    while (!fs::exists(hook + ".up")) std::this_thread::sleep_for(milliseconds(10));
+    while (!std::filesystem::exists(hook + ".up")) std::this_thread::sleep_for(milliseconds(10));
     cancel.cancel();
   });
   const auto r = run_process({hook}, {}, "", options);

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "tests/support/fake_clock.hpp"
+#include "tests/unit/agent/target_rows.hpp"
 #include "tests/unit/agent/test_support.hpp"
 
 namespace bw::agent {
@@ -55,19 +56,10 @@ class DeliveryWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     StateUpdate u;
-    u.state.rule = "r";
-    u.state.series = "modelId=m1";
+    u.state.rule = "input-tokens-high";
     u.state.state = AlarmState::Alarm;
-    u.state.changed_at = u.state.evaluated_at = kT0;
-    OutboxRow row;
-    row.idempotency_key = "k1";
-    row.target = "hook";
-    row.payload = "{}";
-    row.rule = "r";
-    row.series = "modelId=m1";
-    row.state = "ALARM";
-    row.created_at = row.next_attempt_at = kT0;
-    u.outbox.push_back(row);
+    u.outbox.push_back(testing::target_row("hook"));
+    u.outbox.back().created_at = u.outbox.back().next_attempt_at = kT0;
     ASSERT_TRUE(store_->commit({u}).ok());
   }
   void start(std::unique_ptr<Sender> sender) {

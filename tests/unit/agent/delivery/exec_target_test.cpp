@@ -32,22 +32,8 @@ using std::chrono::milliseconds;
 
 class Hooks : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("bw_exec_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // An executable /bin/sh script; returns its path.
-  std::string script(const std::string& name, const std::string& body) const {
-    const auto p = dir_ / name;
-    std::ofstream(p) << "#!/bin/sh\n" << body;
-    fs::permissions(p, fs::perms::owner_all);
-    return p.string();
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string script(const std::string& name, const std::string& body) const { return dir_.script(name, body); }
+  std::string path(const std::string& name) const { return dir_.path(name); }
   static std::string read(const std::string& p) {
     std::ifstream in(p);
     std::stringstream s;
@@ -67,7 +53,7 @@ class Hooks : public ::testing::Test {
     return ExecSender(std::move(command), options).deliver(target_row());
   }
 
-  fs::path dir_;
+  bw::testing::ScriptDir dir_{"bw_exec"};
 };
 
 TEST_F(Hooks, ArgvIsSubstitutedAndNeverSeenByAShell) {
