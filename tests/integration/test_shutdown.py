@@ -2,15 +2,13 @@
 process group (a backgrounded grandchild included) is stopped, the notification stays owed, and the
 next start delivers it exactly once."""
 import os
-import shutil
 import signal
-import tempfile
 import time
 import unittest
 
+from harness import Daemon, temp_dir, wait_for, write
 from moto_fixture import Moto, put_points
-from test_daemon import Daemon, wait_for
-from test_reliability import BACKLOG_HIGH, PENDING, lines, outbox, write
+from test_reliability import BACKLOG_HIGH, PENDING, lines, outbox
 
 GRACE = 3  # seconds: `shutdown: {grace: 3s}` below (the default is 10 s; 3 keeps the test short)
 
@@ -42,7 +40,7 @@ def group_members(pgid):
 class ShutdownDuringAHook(unittest.TestCase):
     def setUp(self):
         self.moto = Moto()
-        self.dir = tempfile.mkdtemp(prefix="bw-shutdown-")
+        self.dir = temp_dir(self, "bw-shutdown-")
         self.db = os.path.join(self.dir, "state.db")
         self.daemons = []
         write(os.path.join(self.dir, "rules.yaml"), BACKLOG_HIGH.replace("NOTIFY", "etl"))
@@ -54,7 +52,6 @@ class ShutdownDuringAHook(unittest.TestCase):
         for d in self.daemons:
             d.stop(signal.SIGKILL)
         self.moto.stop()
-        shutil.rmtree(self.dir)
 
     def start(self, hook):
         """`batchwatch run` with one exec target, `etl`, running HOOK."""
