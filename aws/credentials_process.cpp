@@ -1,18 +1,8 @@
 // credential_process: run a command, read credentials from its stdout (the AWS CLI's way: no shell).
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials_chain.hpp"
-
-extern char** environ;
+#include "aws/process.hpp"
 
 namespace bw::aws {
 
@@ -62,79 +52,8 @@ std::optional<std::vector<std::string>> split_command_line(std::string_view s) {
 
 namespace {
 
-struct Output {
-  int exit_status = -1;  // -1: killed or not run
-  bool timed_out = false;
-  std::string out, err;
-  std::string spawn_error;
-};
-
-Output run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  Output result;
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-    result.spawn_error = std::strerror(errno);
-    return result;
-  }
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    result.spawn_error = std::strerror(errno);
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    return result;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  if (rc != 0) {
-    result.spawn_error = std::strerror(rc);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    return result;
-  }
-  constexpr std::size_t kMaxOutput = 1 << 20;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      result.timed_out = true;
-      kill(pid, SIGKILL);  // the child we started, by its pid
-      break;
-    }
-    const int n = poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
-    if (n < 0 && errno != EINTR) break;
-    for (int k = 0; k < 2 && n > 0; ++k) {
-      if (fds[k].fd < 0 || fds[k].revents == 0) continue;
-      char buf[4096];
-      const ssize_t got = read(fds[k].fd, buf, sizeof buf);
-      if (got > 0) {
-        if (sinks[k]->size() < kMaxOutput) sinks[k]->append(buf, static_cast<std::size_t>(got));
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        close(fds[k].fd);
-        fds[k].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (auto& f : fds)
-    if (f.fd >= 0) close(f.fd);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!result.timed_out && WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
-  return result;
-}
+// A credentials document is a few kilobytes; more is not one.
+constexpr std::size_t kMaxOutput = 1 << 20;
 
 std::string one_line(std::string s, std::size_t max) {
   for (char& c : s)
@@ -158,18 +77,30 @@ class ProcessProvider final : public CredentialsProvider {
     if (!argv || argv->empty())
       return fail("credential_process is empty or has an unterminated quote or trailing backslash");
     const std::string& program = argv->front();
-    const Output r = run(*argv, timeout_);
-    if (!r.spawn_error.empty()) return fail("cannot run \"" + program + "\": " + r.spawn_error);
+    const auto r = run_process(*argv, current_environment(), "", options());
+    if (!r.started) return fail(r.spawn_error);
     if (r.timed_out) return fail("\"" + program + "\" did not finish within " + std::to_string(timeout_.count()) + " ms");
-    if (r.exit_status != 0)
-      return fail("\"" + program + "\" exited with status " + std::to_string(r.exit_status) +
-                  (r.err.empty() ? "" : ": " + one_line(r.err, 300)));
-    return parse_credential_process_output(r.out, program);
+    if (r.exit_code != 0)
+      return fail("\"" + program + "\" " +
+                  (r.signal != 0 ? "was killed by signal " + std::to_string(r.signal)
+                                 : "exited with status " + std::to_string(r.exit_code)) +
+                  (r.errors.empty() ? "" : ": " + one_line(r.errors, 300)));
+    return parse_credential_process_output(r.output, program);
   }
 
   std::string name() const override { return "credential_process"; }
 
  private:
+  // stderr apart (stdout is the JSON document); a short grace: credentials hold up requests.
+  ProcessOptions options() const {
+    ProcessOptions o;
+    o.timeout = timeout_;
+    o.kill_grace = std::chrono::milliseconds(500);
+    o.output_limit = kMaxOutput;
+    o.merge_stderr = false;
+    return o;
+  }
+
   std::string command_;
   std::chrono::milliseconds timeout_;
 };

@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string_view> kAgentKeys = {"aws",      "poll",       "state", "server", "targets",
-                                                  "silences", "rule_files", "rules"};
+                                                  "silences", "rule_files", "rules", "shutdown"};
 
 bool is_lower_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -210,6 +210,13 @@ void read_server(const Sink& sink, const MapReader& top, Config& cfg) {
   }
 }
 
+void read_shutdown(const MapReader& top, Config& cfg) {
+  const auto r = top.map("shutdown", "\"shutdown\"");
+  if (!r.valid()) return;
+  r.check_keys({"grace"});
+  if (auto d = r.duration("grace", true)) cfg.shutdown_grace = *d;
+}
+
 bool has_glob_chars(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
 // The agent file's directory is a literal path, even if it contains glob characters.
@@ -310,6 +317,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     read_poll(top, cfg.poll);
     read_state(sink, top, base_dir, cfg);
     read_server(sink, top, cfg);
+    read_shutdown(top, cfg);
     read_targets(sink, top, cfg, declared_targets);
     read_silences(sink, top, cfg, silence_rules);
     // Inline rules come first, then rule files in the order the globs list them.

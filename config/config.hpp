@@ -132,6 +132,9 @@ struct Config {
   PollConfig poll;
   std::string state_path = "./batchwatch.db";  // resolved relative to the agent file
   std::string server_listen = "127.0.0.1:9917";
+  // SIGTERM/SIGINT: deliveries may finish within this; then hooks still running are stopped (their
+  // process group gets SIGTERM, then SIGKILL) and their notifications stay owed for the next start.
+  Duration shutdown_grace{10};
   std::map<std::string, Target> targets;
   std::vector<Silence> silences;
   std::vector<std::string> rule_files;  // resolved paths, in load order

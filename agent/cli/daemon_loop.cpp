@@ -219,11 +219,11 @@ void Daemon::idle_until_stopped() {
 
 void Daemon::stop() {
   tell_systemd(systemd_.stopping());
-  log_.info("stopping: delivering what is due (grace period)");
-  delivery_.stop(Duration{10});
+  const Duration grace = gen_ ? gen_->cfg->shutdown_grace : Duration{10};
+  log_.info("stopping: delivering what is due (grace period)", {{"grace", format_duration(grace)}});
+  delivery_.stop(grace);
   status_.stop();
   log_.info("batchwatch stopped");
 }
-
 
 }  // namespace bw::agent

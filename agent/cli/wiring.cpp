@@ -24,6 +24,7 @@ class WithClients final : public Sender {
   WithClients(std::shared_ptr<DeliveryClients> clients, std::unique_ptr<Sender> inner)
       : clients_(std::move(clients)), inner_(std::move(inner)) {}
   Delivery deliver(const OutboxRow& row) override { return inner_->deliver(row); }
+  void cancel() override { inner_->cancel(); }
 
  private:
   std::shared_ptr<DeliveryClients> clients_;  // declared first: destroyed after inner_, which refers to it

@@ -4,6 +4,7 @@
 // read and write beside the poll loop) and wakes when a cycle queued rows or a retry falls due.
 // It waits through the Clock with a Waiter of its own (agent/clock.hpp).
 #include <functional>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -29,18 +30,27 @@ class DeliveryWorker {
   // Swaps the dispatcher (after a reload); a pass in progress finishes with the old one.
   void replace(DispatcherFactory make);
   void wake();
-  // Stops after the pass in progress; with a grace period, makes one last pass for rows already due.
+  // Stops the thread within `grace` (real time: hooks run in real time even under a simulated clock):
+  // the pass in progress and, with a grace period, one last pass for rows already due may finish in
+  // it; after it, deliveries in progress are cancelled (a hook's process group is stopped) and their
+  // rows stay owed for the next start.
   void stop(Duration grace);
 
  private:
   void loop();
+  // The thread's last pass at stop, over rows already due.
+  void final_pass(std::unique_lock<std::mutex>& lock);
   Clock& clock_;
   Logger& log_;
   std::unique_ptr<StateStore> store_;
   std::shared_ptr<Dispatcher> dispatcher_;  // shared: a reload may swap it during a pass
-  std::mutex mu_;  // guards dispatcher_ and stopping_
-  Clock::Waiter waiter_;
+  std::shared_ptr<Dispatcher> active_;      // the one in a pass now, if any (what a stop cancels)
+  std::mutex mu_;  // guards dispatcher_, active_ and the flags below
+  Clock::Waiter waiter_;            // the loop's sleep until the next retry, a wake or a stop
+  std::condition_variable done_cv_;  // stop() waits for `finished_`, in real time
   bool stopping_ = false;
+  bool final_pass_ = false;
+  bool finished_ = false;
   std::thread thread_;
 };
 

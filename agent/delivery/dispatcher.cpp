@@ -76,13 +76,24 @@ void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, Dispa
       outcome(row.target, "dead");
       log_.error("notification dead", {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
       break;
+    case Delivery::Outcome::Interrupted:
+      report.interrupted++;
+      log_.warn("delivery stopped by shutdown; the notification stays owed",
+                {{"target", row.target}, {"key", row.idempotency_key}, {"detail", d.detail}});
+      break;
   }
+}
+
+void Dispatcher::cancel() {
+  cancelled_ = true;
+  for (auto& [target, entry] : senders_) entry.sender->cancel();
 }
 
 DispatchReport Dispatcher::deliver_due(Time now) {
   DispatchReport report;
   std::map<std::string, int> retries;  // per target, this pass
   for (const auto& row : store_.due(now)) {
+    if (cancelled_) break;
     auto it = senders_.find(row.target);
     const Duration max_age = it == senders_.end() ? Duration{86400} : it->second.max_age;
     if (expire_if_too_old(row, max_age, now, report)) continue;

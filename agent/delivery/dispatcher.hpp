@@ -1,6 +1,7 @@
 #pragma once
 // Delivers the outbox: each due row goes to its target; delivered rows are marked, failed rows are
 // retried later with backoff, and rows no target can ever take are marked dead (kept, logged).
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -17,6 +18,7 @@ struct DispatchReport {
   int delivered = 0;
   int retrying = 0;
   int dead = 0;
+  int interrupted = 0;  // left owed by a cancel
   std::string last_error;
 };
 
@@ -36,6 +38,9 @@ class Dispatcher {
   void set_retry_budget(int per_target) { retry_budget_ = per_target; }
 
   DispatchReport deliver_due(Time now);
+  // From another thread, at shutdown: cancels every sender (a hook in progress is stopped) and ends
+  // the pass in progress; the rows not done stay owed.
+  void cancel();
   // The earliest time a pending row is due (nullopt when none): when to wake up next.
   std::optional<Time> next_due() const;
 
@@ -63,6 +68,7 @@ class Dispatcher {
   std::function<double()> random_;
   OutcomeHook hook_;
   int retry_budget_ = 20;
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace bw::agent

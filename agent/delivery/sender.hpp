@@ -8,7 +8,9 @@
 namespace bw::agent {
 
 struct Delivery {
-  enum class Outcome { Delivered, Retry, Dead };
+  // Interrupted: stopped by shutdown (Sender::cancel), not a failure of the target: the row is left
+  // as it was, owed and due at the next start.
+  enum class Outcome { Delivered, Retry, Dead, Interrupted };
   Outcome outcome = Outcome::Delivered;
   std::string detail;  // message id or error
 };
@@ -17,6 +19,9 @@ class Sender {
  public:
   virtual ~Sender() = default;
   virtual Delivery deliver(const OutboxRow& row) = 0;
+  // Called from another thread when the daemon stops: a deliver() in progress should return soon
+  // (Interrupted), and so should any later one. Senders whose calls are short need nothing.
+  virtual void cancel() {}
 };
 
 }  // namespace bw::agent

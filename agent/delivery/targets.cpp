@@ -183,7 +183,7 @@ std::unique_ptr<Sender> make_sender(const config::Target& target, const TargetCl
           if (!clients.sns) return missing("sns");
           return std::make_unique<OwningSnsSender>(*clients.sns, spec.topic_arn);
         } else if constexpr (std::is_same_v<T, config::ExecTarget>) {
-          HookOptions options;
+          aws::ProcessOptions options;
           options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout);
           options.kill_grace = clients.exec_kill_grace;
           return std::make_unique<ExecSender>(spec.command, options);

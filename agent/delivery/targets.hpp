@@ -15,6 +15,7 @@
 #include "agent/delivery/sender.hpp"
 #include "aws/eventbridge.hpp"
 #include "aws/http.hpp"
+#include "aws/process.hpp"
 #include "aws/sns.hpp"
 #include "aws/stepfunctions.hpp"
 #include "config/config.hpp"
@@ -77,43 +78,20 @@ std::string label_env_name(std::string_view label);
 // The hook's environment: `base` ("NAME=value" entries) minus any the event sets, then the event's.
 std::vector<std::string> hook_environment(const std::vector<std::string>& base, const OutboxRow& row,
                                           const EventFields& event);
-std::vector<std::string> process_environment();
-
-struct HookOptions {
-  std::chrono::milliseconds timeout{60000};
-  std::chrono::milliseconds kill_grace{5000};  // between SIGTERM and SIGKILL
-  std::size_t output_limit = 64 * 1024;        // stdout and stderr together; the rest is counted, not kept
-};
-
-struct HookResult {
-  bool started = false;
-  std::string spawn_error;  // why it could not start
-  bool timed_out = false;
-  bool killed = false;      // SIGKILL was needed
-  int exit_code = -1;       // when it exited
-  int signal = 0;           // when a signal ended it
-  std::string output;       // stdout and stderr interleaved, at most output_limit bytes
-  std::size_t dropped = 0;  // output bytes beyond the limit
-  std::chrono::milliseconds elapsed{0};
-  bool succeeded() const { return started && !timed_out && signal == 0 && exit_code == 0; }
-};
-
-// Runs argv[0] (searched in PATH when it has no '/') with argv and env, never through a shell, in a
-// process group of its own; writes `input` to its stdin, then closes it. On timeout the whole group
-// gets SIGTERM, and SIGKILL after kill_grace.
-HookResult run_hook(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                    const std::string& input, const HookOptions& options);
-
-// Exit 0: delivered; anything else (non-zero, signal, timeout, cannot start): retry.
+// Runs the hook through aws::run_process with the event on stdin and in the environment. Exit 0:
+// delivered; anything else (non-zero, signal, timeout, cannot start): retry. cancel() (from another
+// thread, at shutdown) stops a running hook's process group and any later start: interrupted.
 class ExecSender final : public Sender {
  public:
-  ExecSender(std::vector<std::string> command, HookOptions options)
+  ExecSender(std::vector<std::string> command, aws::ProcessOptions options)
       : command_(std::move(command)), options_(options) {}
   Delivery deliver(const OutboxRow& row) override;
+  void cancel() override { cancel_.cancel(); }
 
  private:
   std::vector<std::string> command_;
-  HookOptions options_;
+  aws::ProcessOptions options_;
+  aws::Cancellation cancel_;
 };
 
 // ---- AWS targets ----

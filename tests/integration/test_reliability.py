@@ -17,7 +17,7 @@ from harness import Daemon, run_batchwatch, temp_dir, wait_for, write
 from moto_fixture import Moto, drain_queue, free_port, put_points, topic_with_queue
 
 PENDING = "NumberOfRecordsPendingProcessing"
-GRACE = 10  # seconds: DeliveryWorker::stop(Duration{10}) in agent/daemon.cpp
+GRACE = 10  # seconds: the default `shutdown.grace` (config/config.hpp)
 WEBHOOK_SECRET = "s3cr3t-VALUE-123"
 
 BACKLOG_HIGH = """\

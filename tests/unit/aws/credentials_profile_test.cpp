@@ -237,6 +237,12 @@ TEST(CredentialProcess, Failures) {
   auto slow = run("sleep 5", milliseconds{50});
   EXPECT_EQ(slow.error().message, "credential_process: \"sleep\" did not finish within 50 ms");
   EXPECT_EQ(run("'unterminated").error().code, "CredentialsProviderError");
+  // A helper that leaves a background process holding its stdout (and stderr) is done when it exits;
+  // the daemon's blocked SIGTERM is not inherited, so a timeout stops it.
+  const auto start = std::chrono::steady_clock::now();
+  auto detached = run(R"(sh -c 'sleep 30 & echo "{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s\"}"')");
+  EXPECT_TRUE(detached.ok()) << detached.error().describe();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds{2000});
   auto ok = run("echo '{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"s\"}'");
   ASSERT_TRUE(ok.ok()) << ok.error().describe();
   EXPECT_FALSE(ok->expiration.has_value());

@@ -284,6 +284,32 @@ rules:
                           agent + ":9:6: target \"g\" must be a map (key: value pairs), not a list"));
 }
 
+TEST(Load, ShutdownGrace) {
+  TempDir dir;
+  const auto agent = dir.write("agent.yaml", "server: {listen: \"\"}\n");
+  auto r = load(agent, fake_env);
+  ASSERT_THAT(strings(r.diagnostics), IsEmpty());
+  EXPECT_EQ(r.config->shutdown_grace, Duration{10});
+
+  dir.write("agent.yaml", "shutdown: {grace: 30s}\n");
+  r = load(agent, fake_env);
+  ASSERT_THAT(strings(r.diagnostics), IsEmpty());
+  EXPECT_EQ(r.config->shutdown_grace, Duration{30});
+
+  dir.write("agent.yaml", "shutdown:\n  grace: 0s\n");
+  r = load(agent, fake_env);
+  ASSERT_THAT(strings(r.diagnostics), IsEmpty());
+  EXPECT_EQ(r.config->shutdown_grace, Duration{0});
+
+  dir.write("agent.yaml", "shutdown:\n  grace: soon\n  graze: 1s\n");
+  r = load(agent, fake_env);
+  const auto problems = strings(r.diagnostics);
+  ASSERT_EQ(problems.size(), 2u) << ::testing::PrintToString(problems);
+  EXPECT_THAT(problems[0], ::testing::StartsWith(agent + ":2:10: "));
+  EXPECT_THAT(problems[0], ::testing::HasSubstr("soon"));
+  EXPECT_EQ(problems[1], agent + ":3:3: unknown key \"graze\" (did you mean \"grace\"?)");
+}
+
 TEST(Load, ServerAndPollSettings) {
   TempDir dir;
   const auto agent = dir.agent("server: {listen: \"\"}\npoll: {delay: 0s, catch_up: 0}\n");

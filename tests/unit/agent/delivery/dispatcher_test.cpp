@@ -222,5 +222,30 @@ TEST(DispatcherBackoff, ThirtySecondsDoublingCappedAtFifteenMinutes) {
   EXPECT_EQ(Dispatcher::backoff(1000), Duration{900});
 }
 
+// Shutdown stopped the delivery: not the target's failure, so no attempt is counted and no backoff
+// set; the row is due again at the next start.
+TEST_F(DispatcherTest, AnInterruptedDeliveryLeavesTheRowOwedAsItWas) {
+  auto* email = add("ops-email");
+  queue({"ops-email"});
+  email->script = {{Delivery::Outcome::Interrupted, "exec hook: stopped by shutdown"}};
+  const auto report = dispatcher_.deliver_due(kT0);
+  EXPECT_EQ(report.interrupted, 1);
+  EXPECT_EQ(report.retrying, 0);
+  const auto row = stored(1);
+  EXPECT_EQ(row.status, "pending");
+  EXPECT_EQ(row.attempts, 0);
+  EXPECT_EQ(row.next_attempt_at, kT0);
+  EXPECT_EQ(row.last_error, "");
+}
+
+TEST_F(DispatcherTest, ACancelledDispatcherStartsNoDelivery) {
+  auto* email = add("ops-email");
+  queue({"ops-email"});
+  dispatcher_.cancel();
+  dispatcher_.deliver_due(kT0);
+  EXPECT_TRUE(email->received.empty());
+  EXPECT_EQ(stored(1).status, "pending");
+}
+
 }  // namespace
 }  // namespace bw::agent

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/delivery/targets.hpp"
+#include "tests/support/processes.hpp"
 #include "tests/unit/agent/target_rows.hpp"
 
 namespace bw::agent {
@@ -31,22 +32,8 @@ using std::chrono::milliseconds;
 
 class Hooks : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("bw_exec_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // An executable /bin/sh script; returns its path.
-  std::string script(const std::string& name, const std::string& body) const {
-    const auto p = dir_ / name;
-    std::ofstream(p) << "#!/bin/sh\n" << body;
-    fs::permissions(p, fs::perms::owner_all);
-    return p.string();
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string script(const std::string& name, const std::string& body) const { return dir_.script(name, body); }
+  std::string path(const std::string& name) const { return dir_.path(name); }
   static std::string read(const std::string& p) {
     std::ifstream in(p);
     std::stringstream s;
@@ -60,13 +47,13 @@ class Hooks : public ::testing::Test {
     return out;
   }
   Delivery run(std::vector<std::string> command, milliseconds timeout = milliseconds(10000)) const {
-    HookOptions options;
+    aws::ProcessOptions options;
     options.timeout = timeout;
     options.kill_grace = milliseconds(300);
     return ExecSender(std::move(command), options).deliver(target_row());
   }
 
-  fs::path dir_;
+  bw::testing::ScriptDir dir_{"bw_exec"};
 };
 
 TEST_F(Hooks, ArgvIsSubstitutedAndNeverSeenByAShell) {
@@ -154,45 +141,7 @@ TEST_F(Hooks, ExitStatusDecidesAndOutputIsKept) {
   EXPECT_EQ(missing.detail, "exec: cannot run \"" + path("no-such-hook") + "\": No such file or directory");
 }
 
-TEST_F(Hooks, OutputIsBounded) {
-  HookOptions options;
-  options.output_limit = 1000;
-  const auto r = run_hook({script("loud.sh", "head -c 300000 /dev/zero | tr '\\0' x\n")}, {}, "", options);
-  EXPECT_TRUE(r.succeeded());
-  EXPECT_EQ(r.output, std::string(1000, 'x'));
-  EXPECT_EQ(r.dropped, 299000u);
-}
-
-TEST_F(Hooks, EndlessOutputStillTimesOut) {
-  HookOptions options;
-  options.timeout = milliseconds(300);
-  options.kill_grace = milliseconds(300);
-  const auto r = run_hook({"yes"}, {}, "", options);
-  EXPECT_TRUE(r.timed_out);
-  EXPECT_EQ(r.output.size(), options.output_limit);
-  EXPECT_GT(r.dropped, 0u);
-  EXPECT_LT(r.elapsed, milliseconds(3000));
-}
-
-TEST_F(Hooks, PathLookupAndAHookThatIgnoresItsInput) {
-  // 1 MB of input to a hook that never reads it: neither side may block.
-  const auto r = run_hook({"true"}, {"PATH=/usr/bin:/bin"}, std::string(1 << 20, '{'), HookOptions{});
-  EXPECT_TRUE(r.succeeded()) << r.spawn_error;
-}
-
-bool gone(pid_t pid) {
-  // Gone, or a zombie waiting for a reaper that is not ours.
-  for (int i = 0; i < 200; ++i) {
-    if (::kill(pid, 0) != 0) return true;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string s;
-    std::getline(stat, s);
-    const auto close = s.rfind(')');
-    if (close != std::string::npos && close + 2 < s.size() && s[close + 2] == 'Z') return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return false;
-}
+using bw::testing::gone;
 
 TEST_F(Hooks, TimeoutTerminatesTheWholeProcessGroup) {
   const auto hook = script("slow.sh", "sleep 30 &\necho $! > \"$0.child\"\nwait\n");
@@ -205,17 +154,21 @@ TEST_F(Hooks, TimeoutTerminatesTheWholeProcessGroup) {
   EXPECT_TRUE(gone(child)) << "the hook's child " << child << " outlived the timeout";
 }
 
-TEST_F(Hooks, SigkillAfterTheGraceWhenSigtermIsIgnored) {
-  const auto hook = script("stubborn.sh", "trap '' TERM\nsleep 30 &\necho $! > \"$0.child\"\nwait\nsleep 30\n");
-  HookOptions options;
-  options.timeout = milliseconds(300);
-  options.kill_grace = milliseconds(300);
-  const auto r = run_hook({hook}, {}, "", options);
-  EXPECT_TRUE(r.timed_out);
-  EXPECT_TRUE(r.killed);
-  EXPECT_EQ(r.signal, SIGKILL);
-  EXPECT_LT(r.elapsed, milliseconds(3000));
-  EXPECT_TRUE(gone(std::stoi(read(hook + ".child"))));
+// Shutdown: the hook's group is stopped and the row is left owed (Interrupted), not failed (Retry).
+TEST_F(Hooks, CancelInterruptsTheHookAndItsGroup) {
+  const auto hook = script("long.sh", "sleep 100 &\necho $! > \"$0.child\"\nwait\n");
+  ExecSender sender({hook}, aws::ProcessOptions{});
+  std::thread canceller([&] {
+    bw::testing::pid_in(hook + ".child");
+    sender.cancel();
+  });
+  const auto d = sender.deliver(target_row());
+  canceller.join();
+  EXPECT_EQ(d.outcome, Outcome::Interrupted);
+  EXPECT_THAT(d.detail, StartsWith("exec " + hook + ": stopped by shutdown after "));
+  EXPECT_THAT(d.detail, HasSubstr("SIGTERM sent to its process group"));
+  EXPECT_TRUE(gone(bw::testing::pid_in(hook + ".child")));
+  EXPECT_EQ(sender.deliver(target_row()).outcome, Outcome::Interrupted) << "a cancelled sender starts nothing";
 }
 
 TEST_F(Hooks, ABackgroundChildHoldingTheOutputDoesNotHoldTheDelivery) {
