@@ -280,6 +280,12 @@ std::vector<OutboxCount> SqliteStateStore::outbox_counts() const {
   return out;
 }
 
+std::optional<Time> SqliteStateStore::earliest_pending() const {
+  Stmt s(db_, "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'");
+  if (!s.step() || !s.real(0)) return std::nullopt;  // MIN over no rows is NULL
+  return from_epoch(s.int64(0));
+}
+
 Result<Unit> SqliteStateStore::mark_delivered(std::int64_t id, Time at) {
   return write(db_, "outbox update",
                "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?",
@@ -295,6 +301,11 @@ Result<Unit> SqliteStateStore::mark_dead(std::int64_t id, Time at, const std::st
   return write(db_, "outbox update",
                "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?", epoch(at),
                error, id);
+}
+
+Result<Unit> SqliteStateStore::mark_expired(std::int64_t id, Time at, const std::string& error) {
+  return write(db_, "outbox update", "UPDATE outbox SET status='dead', finished_at=?, last_error=? WHERE id=?",
+               epoch(at), error, id);
 }
 
 Result<std::int64_t> SqliteStateStore::add_silence(const StoredSilence& s) {

@@ -27,9 +27,11 @@ class SqliteStateStore final : public StateStore {
   std::vector<OutboxRow> due(Time now) const override;
   std::vector<OutboxRow> outbox(const std::string& status_filter) const override;
   std::vector<OutboxCount> outbox_counts() const override;
+  std::optional<Time> earliest_pending() const override;
   Result<Unit> mark_delivered(std::int64_t id, Time at) override;
   Result<Unit> mark_retry(std::int64_t id, Time next_attempt, const std::string& error) override;
   Result<Unit> mark_dead(std::int64_t id, Time at, const std::string& error) override;
+  Result<Unit> mark_expired(std::int64_t id, Time at, const std::string& error) override;
   Result<std::int64_t> add_silence(const StoredSilence& silence) override;
   std::vector<StoredSilence> silences() const override;
   Result<bool> expire_silence(std::int64_t id, Time at) override;
