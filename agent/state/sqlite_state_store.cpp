@@ -1,34 +1,20 @@
 #include "agent/state/sqlite_state_store.hpp"
 
+#include "agent/state/schema.hpp"
+
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <stdexcept>
 
 namespace bw::agent {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// Set on every connection; the tables themselves are schema.cpp's, versioned.
+constexpr const char* kConnectionSettings = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
 PRAGMA busy_timeout=5000;
-CREATE TABLE IF NOT EXISTS alarm_state(
-  rule TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL, value REAL, reason TEXT NOT NULL,
-  changed_at INTEGER NOT NULL, evaluated_at INTEGER NOT NULL, notified_state TEXT NOT NULL DEFAULT '',
-  notified_at INTEGER NOT NULL DEFAULT 0, window_end INTEGER NOT NULL DEFAULT 0, marker INTEGER,
-  PRIMARY KEY(rule, series));
-CREATE TABLE IF NOT EXISTS history(
-  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, series TEXT NOT NULL, from_state TEXT NOT NULL,
-  to_state TEXT NOT NULL, value REAL, reason TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox(
-  id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL, target TEXT NOT NULL, subject TEXT NOT NULL,
-  payload TEXT NOT NULL, rule TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL,
-  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending', last_error TEXT NOT NULL DEFAULT '', finished_at INTEGER,
-  UNIQUE(idempotency_key, target));
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS silences(
-  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, labels TEXT NOT NULL, starts INTEGER NOT NULL, ends INTEGER NOT NULL,
-  comment TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
 )sql";
 
 // A prepared statement that finalizes itself, or (borrowed) one kept by the store, which it resets.
@@ -149,17 +135,34 @@ Result<Unit> write(sqlite3* db, const char* what, const char* sql, const Values&
 }  // namespace
 
 Result<std::unique_ptr<StateStore>> SqliteStateStore::open(const std::string& path) {
+  auto store = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!store) return store.error();
+  if (std::string error; !store.value()->exec(kConnectionSettings, error))
+    return state_error("cannot initialise state database " + path, std::move(error));
+  if (auto upgraded = schema::upgrade(store.value()->db_, path); !upgraded) return upgraded.error();
+  return std::unique_ptr<StateStore>(std::move(store).value());
+}
+
+Result<std::unique_ptr<StateStore>> SqliteStateStore::open_read_only(const std::string& path) {
+  // SQLite's own message for a missing file is "unable to open database file"; say which and why.
+  if (std::error_code ec; !std::filesystem::exists(path, ec))
+    return state_error("state file " + path, "does not exist (has the daemon or `once` run with this config?)");
+  auto store = connect(path, SQLITE_OPEN_READONLY);
+  if (!store) return store.error();
+  if (std::string error; !store.value()->exec("PRAGMA busy_timeout=5000", error))
+    return state_error("cannot read state database " + path, std::move(error));
+  if (auto readable = schema::check_readable(store.value()->db_, path); !readable) return readable.error();
+  return std::unique_ptr<StateStore>(std::move(store).value());
+}
+
+Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::connect(const std::string& path, int flags) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     auto error = state_error("cannot open state database " + path, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
     return error;
   }
-  std::unique_ptr<SqliteStateStore> store(new SqliteStateStore(db));
-  if (std::string error; !store->exec(kSchema, error))
-    return state_error("cannot initialise state database " + path, std::move(error));
-  return std::unique_ptr<StateStore>(std::move(store));
+  return std::unique_ptr<SqliteStateStore>(new SqliteStateStore(db));
 }
 
 SqliteStateStore::~SqliteStateStore() {

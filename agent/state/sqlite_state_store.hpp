@@ -15,8 +15,11 @@ namespace bw::agent {
 class SqliteStateStore final : public StateStore {
  public:
   // Opens (creating if absent) the database at `path` (":memory:" for one that dies with it) and
-  // sets up its schema; the error names the path.
+  // sets up its schema, upgrading a file written by an earlier release (schema.hpp); the error
+  // names the path.
   static Result<std::unique_ptr<StateStore>> open(const std::string& path);
+  // For readers beside a running daemon (`history`): no schema change, no file created; writes fail.
+  static Result<std::unique_ptr<StateStore>> open_read_only(const std::string& path);
   ~SqliteStateStore() override;
   SqliteStateStore(const SqliteStateStore&) = delete;
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
@@ -39,6 +42,7 @@ class SqliteStateStore final : public StateStore {
 
  private:
   explicit SqliteStateStore(sqlite3* db) : db_(db) {}
+  static Result<std::unique_ptr<SqliteStateStore>> connect(const std::string& path, int flags);
   bool exec(const char* sql, std::string& error) const;
   void write_updates(const std::vector<StateUpdate>& updates);
   sqlite3* db_;
