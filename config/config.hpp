@@ -131,6 +131,7 @@ struct Config {
   AwsConfig aws;
   PollConfig poll;
   std::string state_path = "./batchwatch.db";  // resolved relative to the agent file
+  Duration state_retention{30 * 86400};        // history and finished outbox rows older than this are pruned
   std::string server_listen = "127.0.0.1:9917";
   std::map<std::string, Target> targets;
   std::vector<Silence> silences;

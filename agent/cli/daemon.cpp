@@ -21,6 +21,7 @@
 #include "agent/clock.hpp"
 #include "agent/cycle/engine.hpp"
 #include "agent/cycle/scheduler.hpp"
+#include "agent/state/retention.hpp"
 #include "agent/state/sqlite_state_store.hpp"
 #include "agent/delivery/delivery_worker.hpp"
 #include "agent/status/metrics.hpp"
@@ -263,6 +264,7 @@ Time Daemon::run_cycle() {
     return next_cycle_after_failure(*cfg_, clock_.now());
   }
   if (report->notifications > 0) delivery_.wake();
+  prune_expired(*store_, now, cfg_->state_retention, log_);
   export_cycle(metrics_, report.value(), *store_, clock_.now());
   metrics_.set_ready(true);
   status_.publish(snapshot_of(report.value(), *store_));

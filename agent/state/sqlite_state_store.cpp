@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -130,6 +131,27 @@ Result<Unit> write(sqlite3* db, const char* what, const char* sql, const Values&
     s.step();
     return Unit{};
   });
+}
+
+// Rows a pruning statement deletes at most: each statement is its own short transaction, so the
+// delivery thread's writes get in between.
+constexpr std::size_t kPruneBatch = 500;
+
+// Runs `delete_sql` (parameters: the cutoff, then a LIMIT) until it deletes less than a batch or
+// `max_rows` are gone; the number deleted.
+std::size_t delete_in_batches(sqlite3* db, const char* delete_sql, Time cutoff, std::size_t max_rows) {
+  Stmt s(db, delete_sql);
+  std::size_t deleted = 0;
+  while (deleted < max_rows) {
+    const auto limit = std::min(kPruneBatch, max_rows - deleted);
+    s.bind(1, epoch(cutoff)).bind(2, static_cast<std::int64_t>(limit));
+    s.step();
+    s.reset();
+    const auto n = static_cast<std::size_t>(sqlite3_changes(db));
+    deleted += n;
+    if (n < limit) break;
+  }
+  return deleted;
 }
 
 }  // namespace
@@ -344,6 +366,21 @@ std::vector<HistoryRow> SqliteStateStore::history() const {
   std::vector<HistoryRow> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), from_epoch(s.int64(6))});
   return out;
+}
+
+Result<PruneCount> SqliteStateStore::prune(Time cutoff, std::size_t max_rows) {
+  return write_or_error<PruneCount>("prune state file", [&] {
+    PruneCount n;
+    n.history = delete_in_batches(
+        db_, "DELETE FROM history WHERE id IN (SELECT id FROM history WHERE at < ? ORDER BY at LIMIT ?)", cutoff,
+        max_rows);
+    // `status <> 'pending'` as written in the partial index outbox_finished, so SQLite uses it.
+    n.outbox = delete_in_batches(db_,
+                                 "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status <> 'pending' AND "
+                                 "finished_at < ? ORDER BY finished_at LIMIT ?)",
+                                 cutoff, max_rows);
+    return n;
+  });
 }
 
 }  // namespace bw::agent

@@ -39,6 +39,7 @@ class SqliteStateStore final : public StateStore {
   std::vector<StoredSilence> silences() const override;
   Result<bool> expire_silence(std::int64_t id, Time at) override;
   std::vector<HistoryRow> history() const override;
+  Result<PruneCount> prune(Time cutoff, std::size_t max_rows) override;
 
  private:
   explicit SqliteStateStore(sqlite3* db) : db_(db) {}

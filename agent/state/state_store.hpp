@@ -70,6 +70,12 @@ struct HistoryRow {
   Time at{};
 };
 
+// What one prune() deleted.
+struct PruneCount {
+  std::size_t history = 0;
+  std::size_t outbox = 0;
+};
+
 // Pending and dead outbox rows of one target.
 struct OutboxCount {
   std::string target;
@@ -112,6 +118,11 @@ class StateStore {
   virtual Result<bool> expire_silence(std::int64_t id, Time at) = 0;  // false when no such silence
 
   virtual std::vector<HistoryRow> history() const = 0;
+
+  // Deletes history rows and finished outbox rows (delivered, dead, silenced) from before `cutoff`,
+  // a few hundred a statement so the other connection never waits long; at most `max_rows` per
+  // table a call (the rest go on the next). Pending rows and current states are never deleted.
+  virtual Result<PruneCount> prune(Time cutoff, std::size_t max_rows) = 0;
 };
 
 }  // namespace bw::agent

@@ -35,6 +35,7 @@ class ForwardingStore : public StateStore {
   std::vector<StoredSilence> silences() const override { return inner_.silences(); }
   Result<bool> expire_silence(std::int64_t id, Time at) override { return inner_.expire_silence(id, at); }
   std::vector<HistoryRow> history() const override { return inner_.history(); }
+  Result<PruneCount> prune(Time cutoff, std::size_t max_rows) override { return inner_.prune(cutoff, max_rows); }
 
  private:
   StateStore& inner_;
