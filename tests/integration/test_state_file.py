@@ -124,5 +124,57 @@ class UpgradeFrom010(StateFileTest):
         self.assertEqual(self.hook.bodies(), [])
 
 
+class History(StateFileTest):
+    def history(self, *args):
+        return run_batchwatch(["history", "--config", self.config, *args])
+
+    def test_json_lines_like_backtest_and_filters(self):
+        self.assertEqual(self.once().returncode, 1)
+        out = self.history("--format", "json")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = [json.loads(line) for line in out.stdout.splitlines()]
+        self.assertEqual(len(lines), 1, out.stdout)
+        self.assertEqual(set(lines[0]), {"time", "rule", "labels", "from", "to", "value", "reason"})
+        self.assertEqual(lines[0]["time"], NOW)
+        self.assertEqual(lines[0]["rule"], "input-tokens-high")
+        self.assertEqual(lines[0]["labels"], {"modelId": "hot-model"})
+        self.assertEqual((lines[0]["from"], lines[0]["to"]), ("INSUFFICIENT_DATA", "ALARM"))
+        self.assertEqual(lines[0]["value"], 1250000.0)
+        self.assertTrue(lines[0]["reason"].startswith("Threshold Crossed"))
+        self.assertEqual(self.history("--format", "json", "--rule", "other").stdout, "")
+        self.assertEqual(self.history("--format", "json", "--since", "2026-11-22T06:05:01Z").stdout, "")
+        self.assertEqual(len(self.history("--format", "json", "--since", NOW).stdout.splitlines()), 1)
+
+        text = self.history()
+        self.assertEqual(text.returncode, 0, text.stderr)
+        self.assertRegex(text.stdout, r"2026-11-22T06:05:00Z\s+input-tokens-high\s+modelId=hot-model\s+"
+                                      r"INSUFFICIENT_DATA\s+->\s+ALARM\s+Threshold Crossed")
+        self.assertTrue(text.stdout.endswith("1 transition(s)\n"), text.stdout)
+
+    def test_reads_beside_a_writer_without_changing_the_file(self):
+        # A write transaction held open, as the daemon holds one while it records a cycle; the file is
+        # still the 0.1.0 one, which history reads as it is (it never upgrades).
+        writer = sqlite3.connect(self.db, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("INSERT INTO history(rule, series, from_state, to_state, value, reason, at) "
+                           "VALUES('x', '', 'OK', 'ALARM', 1, 'uncommitted', 0)")
+            out = self.history("--format", "json")
+            writer.execute("ROLLBACK")
+        finally:
+            writer.close()
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual([json.loads(line)["rule"] for line in out.stdout.splitlines()], ["input-tokens-high"])
+        self.assertEqual(query(self.db, "PRAGMA user_version"), [(0,)])
+
+    def test_missing_state_file_is_a_clear_error(self):
+        os.remove(self.db)
+        out = self.history()
+        self.assertEqual(out.returncode, 2)
+        self.assertIn(self.db, out.stderr)
+        self.assertIn("does not exist", out.stderr)
+        self.assertFalse(os.path.exists(self.db))
+
+
 if __name__ == "__main__":
     unittest.main()
