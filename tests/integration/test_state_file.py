@@ -10,7 +10,7 @@ import tempfile
 import textwrap
 import unittest
 
-from local_servers import LocalServer
+from local_servers import AcceptingWebhook
 from moto_fixture import Moto, put_points, run_batchwatch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,16 +31,6 @@ RULES = """\
         evaluation_periods: 1
         notify: [hook]
     """
-
-
-class WebhookCounter(LocalServer):
-    """Takes every POST with 200 and keeps it."""
-
-    def handle(self, rec):
-        return 200, {"Content-Type": "application/json"}, b"{}"
-
-    def bodies(self):
-        return [json.loads(r.body) for r in self.requests if r.method == "POST"]
 
 
 def query(path, sql):
@@ -65,7 +55,7 @@ class StateFileTest(unittest.TestCase):
 
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="bw-state-file-")
-        self.hook = WebhookCounter()
+        self.hook = AcceptingWebhook()
         self.db = os.path.join(self.work, "state.db")
         shutil.copy(V0_FIXTURE, self.db)
         os.mkdir(os.path.join(self.work, "rules"))
