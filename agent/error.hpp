@@ -4,6 +4,7 @@
 // AWS client's own description, and a test can still ask which call failed and why.
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "aws/error.hpp"
 
@@ -20,11 +21,20 @@ struct Error {
   std::optional<aws::Error> aws;
 
   // "state commit: database is locked"; an AWS failure as aws::Error::describe() writes it.
-  std::string describe() const;
+  std::string describe() const {
+    if (aws) return aws->describe();
+    return what.empty() ? message : what + ": " + message;
+  }
 };
 
-Error state_error(std::string what, std::string message);
-Error aws_failure(aws::Error error);
+inline Error state_error(std::string what, std::string message) {
+  return Error{Error::Kind::State, std::move(what), std::move(message), std::nullopt};
+}
+
+inline Error aws_failure(aws::Error error) {
+  std::string message = error.message;
+  return Error{Error::Kind::Aws, "", std::move(message), std::move(error)};
+}
 
 // One Result template for the whole program (aws/error.hpp), holding the agent's error.
 template <class T>

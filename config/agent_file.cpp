@@ -20,12 +20,6 @@ namespace fs = std::filesystem;
 const std::vector<std::string_view> kAgentKeys = {"aws",      "poll",       "state", "server", "targets",
                                                   "silences", "rule_files", "rules"};
 
-bool is_http_url(std::string_view url) {
-  for (const std::string_view scheme : {"http://", "https://"})
-    if (url.substr(0, scheme.size()) == scheme && url.size() > scheme.size()) return true;
-  return false;
-}
-
 bool is_lower_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';

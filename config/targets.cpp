@@ -17,12 +17,6 @@ constexpr std::size_t kMaxDetailTypeLength = 128;
 
 bool matches(const std::string& s, const char* pattern) { return std::regex_match(s, std::regex(pattern)); }
 
-bool is_http_url(std::string_view url) {
-  for (const std::string_view scheme : {"http://", "https://"})
-    if (url.substr(0, scheme.size()) == scheme && url.size() > scheme.size()) return true;
-  return false;
-}
-
 void read_sns(const Sink& sink, const MapReader& r, SnsTarget& sns) {
   if (!r.require("topic_arn", "e.g. arn:aws:sns:us-east-1:123456789012:ops")) return;
   auto arn = r.scalar("topic_arn");

@@ -239,6 +239,12 @@ std::optional<std::string> MapReader::string(std::string_view key) const {
   return std::move(s->text);
 }
 
+bool is_http_url(std::string_view url) {
+  for (const std::string_view scheme : {"http://", "https://"})
+    if (url.substr(0, scheme.size()) == scheme && url.size() > scheme.size()) return true;
+  return false;
+}
+
 std::optional<Duration> to_duration(const Sink& sink, const Scalar& s, bool allow_zero) {
   if (auto d = parse_duration(s.text)) return d;
   if (allow_zero && is_zero_duration(s.text)) return Duration{0};

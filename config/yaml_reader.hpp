@@ -105,6 +105,9 @@ class MapReader {
 // parse_duration with the operator-facing error; `allow_zero` accepts "0"/"0s" (zero meaning "off").
 std::optional<Duration> to_duration(const Sink& sink, const Scalar& s, bool allow_zero = false);
 
+// An http:// or https:// URL with something after the scheme (webhooks, endpoints).
+bool is_http_url(std::string_view url);
+
 // A usable mark for `node`: its own, or `fallback` when yaml-cpp gave none (null values point at
 // the next token, which misleads; callers pass the key's mark as fallback).
 YAML::Mark mark_or(const YAML::Node& node, const YAML::Mark& fallback);

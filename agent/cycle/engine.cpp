@@ -142,7 +142,10 @@ class CycleRecorder {
     advance(cur, rule, series, eval, step_end, at);
     if (owes || repeat) {
       const StateChange change{&rule, labels, u.old_state, eval, at, region_};
-      u.outbox = outbox_rows(rule, change, series, silenced(rule, labels, at), recorded_at_.value_or(at));
+      const bool quiet = silenced(rule, labels, at);
+      u.outbox = outbox_rows(rule, change, series, quiet, recorded_at_.value_or(at));
+      if (quiet)
+        for (const auto& row : u.outbox) ++report_.silenced[row.target];
       cur.notified_state = std::string(to_string(eval.state));
       cur.notified_at = at;
       result.notifications += u.outbox.size();

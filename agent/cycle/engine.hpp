@@ -50,6 +50,7 @@ struct CycleReport {
   std::size_t query_groups = 0;       // time ranges queried
   std::size_t datapoints = 0;
   std::size_t notifications = 0;
+  std::map<std::string, std::size_t> silenced;  // of the notifications, those recorded as silenced, by target
   std::vector<std::pair<std::string, Time>> newest_datapoint;  // per series with data: its newest period start
 };
 

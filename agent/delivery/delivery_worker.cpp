@@ -1,35 +1,34 @@
 #include "agent/delivery/delivery_worker.hpp"
 
-#include <chrono>
+#include <algorithm>
 
 namespace bw::agent {
 
-void DeliveryWorker::start(std::unique_ptr<StateStore> store, std::function<std::unique_ptr<Dispatcher>(StateStore&)> make) {
+void DeliveryWorker::start(std::unique_ptr<StateStore> store, DispatcherFactory make) {
   store_ = std::move(store);
   dispatcher_ = make(*store_);
   thread_ = std::thread([this] { loop(); });
 }
 
-void DeliveryWorker::replace(std::function<std::unique_ptr<Dispatcher>(StateStore&)> make) {
-  std::lock_guard lock(mu_);
-  dispatcher_ = make(*store_);
-  woken_ = true;
-  cv_.notify_all();
+void DeliveryWorker::replace(DispatcherFactory make) {
+  auto next = make(*store_);
+  {
+    std::lock_guard lock(mu_);
+    dispatcher_.swap(next);
+  }
+  waiter_.wake();
+  // `next` now holds the old dispatcher: freed here, or by the pass still using it when it ends.
 }
 
-void DeliveryWorker::wake() {
-  std::lock_guard lock(mu_);
-  woken_ = true;
-  cv_.notify_all();
-}
+void DeliveryWorker::wake() { waiter_.wake(); }
 
 void DeliveryWorker::stop(Duration grace) {
   {
     std::lock_guard lock(mu_);
     if (!thread_.joinable()) return;
     stopping_ = true;
-    cv_.notify_all();
   }
+  waiter_.wake();
   thread_.join();
   if (grace > Duration{0} && dispatcher_) {
     const auto report = dispatcher_->deliver_due(clock_.now());
@@ -40,20 +39,22 @@ void DeliveryWorker::stop(Duration grace) {
 }
 
 void DeliveryWorker::loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    woken_ = false;
-    auto dispatcher = dispatcher_;
-    lock.unlock();  // wake() and replace() must never wait for a delivery in progress
+  for (;;) {
+    std::shared_ptr<Dispatcher> dispatcher;
+    {
+      std::lock_guard lock(mu_);  // wake() and replace() never wait for a delivery in progress
+      if (stopping_) return;
+      dispatcher = dispatcher_;
+    }
     dispatcher->deliver_due(clock_.now());
     const auto next = dispatcher->next_due();
-    lock.lock();
-    if (woken_ || stopping_) continue;
-    // Sleep until the next retry is due, a cycle queues rows, or we are told to stop.
-    const auto now = std::chrono::system_clock::now();
-    auto until = now + std::chrono::seconds(60);
-    if (next) until = std::min(until, std::chrono::system_clock::time_point(*next));
-    cv_.wait_until(lock, std::max(until, now + std::chrono::milliseconds(200)), [&] { return woken_ || stopping_; });
+    dispatcher.reset();  // a dispatcher replaced during the pass (and what it owns) is freed now
+    // Until the next retry is due, a cycle queues rows, or we are told to stop. A wake that came
+    // during the pass ends this wait at once. Time counts whole seconds: at least one, so a row due
+    // but held back (retries are limited per pass) is not polled in a busy loop.
+    const Time now = clock_.now();
+    const Time until = next ? std::clamp(*next, now + Duration{1}, now + Duration{60}) : now + Duration{60};
+    clock_.wait_until(until, waiter_);
   }
 }
 

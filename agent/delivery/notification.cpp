@@ -37,7 +37,7 @@ std::string idempotency_key(const std::string& rule, const std::vector<Dimension
 }
 
 std::string subject(const StateChange& change) {
-  constexpr std::size_t kMax = 100;
+  constexpr std::size_t kMax = 99;  // SNS: "must be less than 100 characters"; 100 is refused
   const std::string state(to_string(change.evaluation.state));
   const std::string tail = fmt::format("\" in {}", change.region);
   std::string name = ascii_only(alarm_name(change.rule->name, change.labels));

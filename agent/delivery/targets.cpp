@@ -161,14 +161,14 @@ class OwningSnsSender final : public Sender {
   SnsSender sender_;
 };
 
-std::unique_ptr<aws::HttpTransport> curl_for(const config::WebhookTarget& t) {
-  aws::TransportOptions options;
-  options.total_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t.timeout);
-  options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
-  return aws::make_curl_transport(options);
-}
-
 }  // namespace
+
+aws::TransportOptions webhook_transport_options(const config::WebhookTarget& target) {
+  aws::TransportOptions options;
+  options.total_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(target.timeout);
+  options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
+  return options;
+}
 
 std::unique_ptr<Sender> make_sender(const config::Target& target, const TargetClients& clients, std::string& error) {
   auto missing = [&](const char* service) {
@@ -188,7 +188,8 @@ std::unique_ptr<Sender> make_sender(const config::Target& target, const TargetCl
           options.kill_grace = clients.exec_kill_grace;
           return std::make_unique<ExecSender>(spec.command, options);
         } else if constexpr (std::is_same_v<T, config::WebhookTarget>) {
-          auto transport = clients.webhook_transport ? clients.webhook_transport(spec) : curl_for(spec);
+          auto transport = clients.webhook_transport ? clients.webhook_transport(spec)
+                                                    : aws::make_curl_transport(webhook_transport_options(spec));
           return std::make_unique<WebhookSender>(spec, std::move(transport));
         } else if constexpr (std::is_same_v<T, config::EventBridgeTarget>) {
           if (!clients.events) return missing("events");

@@ -149,6 +149,10 @@ class StepFunctionsSender final : public Sender {
 
 // ---- factory ----
 
+// The libcurl settings of a webhook target: its `timeout` bounds the whole request, and the connect
+// phase too when it is shorter than the usual connect timeout.
+aws::TransportOptions webhook_transport_options(const config::WebhookTarget& target);
+
 // What the factory needs from the daemon. The clients must outlive the senders made from them.
 struct TargetClients {
   aws::ServiceClient* sns = nullptr;     // signing name "sns"; needed by sns targets

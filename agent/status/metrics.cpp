@@ -15,6 +15,13 @@ std::string_view to_string(NotificationOutcome outcome) {
   return "unknown";
 }
 
+std::optional<NotificationOutcome> notification_outcome(std::string_view name) {
+  for (auto o : {NotificationOutcome::Delivered, NotificationOutcome::Retried, NotificationOutcome::Dead,
+                 NotificationOutcome::Silenced})
+    if (to_string(o) == name) return o;
+  return std::nullopt;
+}
+
 namespace {
 constexpr auto kCycles = "batchwatch_cycles_total";
 constexpr auto kCycleDuration = "batchwatch_cycle_duration_seconds";
@@ -80,7 +87,8 @@ void AgentMetrics::on_response(std::string_view service, std::string_view operat
   if (is_throttling_code(code)) registry_.add(kThrottles, labels);
   labels.emplace_back("code", std::string(code));
   registry_.add(kAwsRequests, labels);
-  if (operation == "GetMetricData") registry_.add(kGetMetricData, {});
+  // A throttled attempt was turned away, not served: it is a retry (counted above), not a call.
+  if (operation == "GetMetricData" && !is_throttling_code(code)) registry_.add(kGetMetricData, {});
 }
 
 void AgentMetrics::on_retry(std::string_view service, std::string_view operation) {

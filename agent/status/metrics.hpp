@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,8 @@ namespace bw::agent {
 
 enum class NotificationOutcome { Delivered, Retried, Dead, Silenced };
 std::string_view to_string(NotificationOutcome outcome);  // delivered retried dead silenced
+// The outcome a name stands for (to_string's inverse); nullopt for any other name.
+std::optional<NotificationOutcome> notification_outcome(std::string_view name);
 
 class AgentMetrics final : public aws::RequestObserver {
  public:

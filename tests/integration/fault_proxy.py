@@ -15,10 +15,8 @@ import http.client
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-HOP_BY_HOP = {"connection", "proxy-connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-              "proxy-authorization", "proxy-authenticate"}
+from local_servers import HOP_BY_HOP, LocalServer
 
 
 class Seen:
@@ -32,40 +30,18 @@ class Seen:
         return None
 
 
-class FaultProxy:
+class FaultProxy(LocalServer):
     def __init__(self, upstream=None, hosts=None):
         self.upstream = upstream  # "http://127.0.0.1:PORT" for reverse-proxy mode
         self.hosts = dict(hosts or {})
         self.seen = []
         self.lock = threading.Lock()
         self.faults = []  # [target substring, remaining count, (status, headers, body)]
-        owner = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, headers, payload, answer = owner.route(self.command, self.path, dict(self.headers.items()), body)
-                self.send_response(status)
-                for k, v in headers:
-                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_PUT = do_POST = do_DELETE = _serve
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def handle(self, rec):
+        status, headers, payload, _ = self.route(rec.method, rec.path, rec.headers, rec.body)
+        return status, headers, payload
 
     def throttle(self, count, target="GetMetricData", retry_after_ms=None):
         headers = [("x-amzn-query-error", "Throttling;Sender"), ("Content-Type", "application/x-amz-json-1.0")]
@@ -109,11 +85,6 @@ class FaultProxy:
             return resp.status, resp.getheaders(), payload, resp.status
         finally:
             conn.close()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
 
 class Blackhole:
     """A TCP listener on 127.0.0.1 that accepts connections and reads what arrives but never answers.

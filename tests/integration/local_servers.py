@@ -18,6 +18,10 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# Headers of one connection, never passed on; Content-Length is always computed here.
+HOP_BY_HOP = {"connection", "proxy-connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+              "proxy-authorization", "proxy-authenticate"}
+
 
 def iso(dt):
     return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -38,7 +42,8 @@ class Recorded:
 
 
 class LocalServer:
-    """Serves `self.handle(recorded) -> (status, headers dict, body bytes)` on 127.0.0.1:<free port>."""
+    """Serves `self.handle(recorded) -> (status, headers, body bytes)` on 127.0.0.1:<free port>; headers are a
+    dict or (name, value) pairs, hop-by-hop ones left out."""
 
     def __init__(self):
         self.requests = []
@@ -54,13 +59,14 @@ class LocalServer:
                 owner.requests.append(rec)
                 status, headers, payload = owner.handle(rec)
                 self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
+                for k, v in (headers.items() if isinstance(headers, dict) else headers):
+                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
+                        self.send_header(k, v)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_PUT = do_POST = _serve
+            do_GET = do_PUT = do_POST = do_DELETE = _serve
 
             def log_message(self, *args):
                 pass

@@ -6,6 +6,7 @@ moto's quirks here (see MOTO.md), never in batchwatch itself.
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -28,14 +29,17 @@ def free_port():
 
 class Moto:
     def __init__(self):
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        # Port 0: the server binds a port the kernel picks and prints it. Choosing a free port here
+        # and handing it over raced with parallel tests: two servers were told the same port, one
+        # failed to bind, and both tests talked to the other (IAM "User batchwatch already exists").
         self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
         env = dict(os.environ)
         env.pop("AWS_PROFILE", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.port = self._wait_for_port(time.monotonic() + 30)
+        self.endpoint = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -43,11 +47,25 @@ class Moto:
                 break
             except Exception:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("moto server did not start; log: " + open(self.log.name).read()[-2000:])
+                    self._fail()
                 time.sleep(0.1)
         self.access_key = "test"
         self.secret_key = "test"
+
+    def _wait_for_port(self, deadline):
+        """The port from the server's ` * Running on http://127.0.0.1:PORT` line."""
+        while True:
+            match = re.search(r"Running on http://127\.0\.0\.1:(\d+)", open(self.log.name).read())
+            if match:
+                return int(match.group(1))
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self._fail()
+            time.sleep(0.05)
+
+    def _fail(self):
+        log = open(self.log.name).read()[-2000:]
+        self.stop()
+        raise RuntimeError("moto server did not start; log: " + log)
 
     def client(self, service, access_key=None, secret_key=None):
         return boto3.client(
@@ -123,16 +141,6 @@ def put_points(moto, metric, model_id, start, values, step=60, namespace="AWS/Be
              "Value": float(v), "Unit": "Count"} for i, v in enumerate(values)]
     for i in range(0, len(data), 500):
         cw.put_metric_data(Namespace=namespace, MetricData=data[i:i + 500])
-
-
-def run_batchwatch(args, moto=None, access_key=None, secret_key=None, timeout=60, extra_env=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["AWS_REGION"] = REGION
-    if moto is not None:
-        env["AWS_ACCESS_KEY_ID"] = access_key or moto.access_key
-        env["AWS_SECRET_ACCESS_KEY"] = secret_key or moto.secret_key
-    env.update(extra_env or {})
-    return subprocess.run([os.environ["BATCHWATCH_BIN"]] + args, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def event_rule_to_queue(moto, name, source="batchwatch", bus="default"):

@@ -9,15 +9,13 @@ import calendar
 import datetime
 import json
 import os
-import shutil
-import tempfile
-import textwrap
 import unittest
 
 import boto3
 import botocore.config
 
-from moto_fixture import Moto, drain_queue, run_batchwatch, topic_with_queue
+from harness import once, sns_agent_yaml, temp_dir, tokens_high_rule, write
+from moto_fixture import Moto, drain_queue, topic_with_queue
 
 NOW = "2026-11-22T06:05:00Z"
 HOUR_5 = calendar.timegm((2026, 11, 22, 5, 0, 0))
@@ -70,49 +68,22 @@ class AccountsAgainstMoto(unittest.TestCase):
         cls.moto.stop()
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="bw-accounts-")
-        with open(os.path.join(self.dir, "agent.yaml"), "w") as f:
-            f.write(textwrap.dedent(f"""\
-                aws:
-                  region: us-east-1
-                  endpoint_url: {self.moto.endpoint}
-                  accounts:
-                    - name: main
-                      role_arn: {MAIN_ROLE}
-                    - name: partner
-                      role_arn: {PARTNER_ROLE}
-                      external_id: batchwatch-ext
-                      regions: [us-east-1, eu-west-1]
-                poll:
-                  delay: 2m
-                state:
-                  path: state.db
-                targets:
-                  ops-email:
-                    type: sns
-                    topic_arn: {self.topic_arn}
-                rules:
-                  - name: input-tokens-high
-                    kind: threshold
-                    metric:
-                      namespace: AWS/Bedrock/Batch
-                      name: {METRIC}
-                      dimensions: {{modelId: "*"}}
-                      stat: Average
-                      period: 1h
-                    comparison: ">"
-                    threshold: 1000000
-                    evaluation_periods: 1
-                    notify: [ops-email]
-                """))
+        self.dir = temp_dir(self, "bw-accounts-")
+        accounts = f"""\
+            accounts:
+              - name: main
+                role_arn: {MAIN_ROLE}
+              - name: partner
+                role_arn: {PARTNER_ROLE}
+                external_id: batchwatch-ext
+                regions: [us-east-1, eu-west-1]
+            """
+        self.agent = write(os.path.join(self.dir, "agent.yaml"),
+                           sns_agent_yaml(self.moto.endpoint, self.topic_arn, accounts, tail=tokens_high_rule()))
         drain_queue(self.moto, self.queue_url)
 
-    def tearDown(self):
-        shutil.rmtree(self.dir)
-
     def once(self, *extra, **kw):
-        return run_batchwatch(["once", "--config", os.path.join(self.dir, "agent.yaml"), "--now", NOW, *extra],
-                              self.moto, **kw)
+        return once(self.agent, *extra, now=NOW, moto=self.moto, **kw)
 
     def test_each_account_and_region_is_its_own_series(self):
         run = self.once("--format", "json")

@@ -1,14 +1,25 @@
-"""`batchwatch backtest` over the shipped sample night (samples/night/): the exact transitions.
+"""`batchwatch backtest` over the shipped sample night (samples/night/): bedrock-night.jsonl as
+make_night.py writes it, the baseline, drained and deadline rules of rules.yaml, a 2m delay.
 
-The expected times are derived from the night's story (samples/night/make_night.py), not from a
-previous run: 5-minute rules are evaluated once a period has ended plus the 2m delay, 1-minute
-rules likewise.
+- test_exact_transitions: the JSON output is exactly eight transitions, every one of
+  amazon.nova-lite-v1:0 (nova-micro only ever publishes a zero backlog, which is not a drain):
+  the first evaluations, the throughput dip of 01:00Z-01:40Z while work is pending (the deadline
+  ALARM, then the baseline ALARM and its recovery), and the drain at 02:54Z (DRAINED, then the
+  deadline ALARM clearing).
+- test_text_output_and_window: the text format, with --from/--to bounding the replay and named on
+  the summary line.
+- test_bad_input_line_is_named: an unreadable input line is named as FILE:LINE, exit status 2.
+
+The expected times come from the night's story, not from a previous run. The replay starts at the
+file's first datapoint (22:00Z, nova-micro) plus one 1-minute step plus the delay: 22:03Z. After
+that a rule sees a period once it has ended plus the delay (1-minute periods for the drain rule,
+5-minute ones for the dip and deadline rules).
 """
 import json
 import os
 import unittest
 
-from moto_fixture import run_batchwatch
+from harness import run_batchwatch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NIGHT = os.path.join(ROOT, "samples", "night")
@@ -27,9 +38,10 @@ class BacktestSampleNight(unittest.TestCase):
         got = [(r["time"], r["rule"], r["from"], r["to"]) for r in rows]
         self.assertTrue(all(r["labels"] == NOVA for r in rows), rows)  # nova-micro never had a backlog
         self.assertEqual(got, [
-            # First evaluations once the job exists (22:10Z): the idle gate holds the dip rule at OK
-            # before any throughput is published; the drain rule arms on the first backlog reading;
-            # the deadline projection starts as soon as a 5-minute backlog period is complete.
+            # First evaluations: at the replay's start (22:03Z), before the job exists, the dip rule's
+            # `while` gate (work pending) holds it at OK; the drain rule arms on the first backlog
+            # reading (22:10 + 1m + 2m); the deadline projection starts as soon as a 5-minute backlog
+            # period is complete (22:10-22:15, + 2m).
             ("2026-11-21T22:03:00Z", "throughput-dip", "INSUFFICIENT_DATA", "OK"),
             ("2026-11-21T22:13:00Z", "records-drained", "INSUFFICIENT_DATA", "OK"),
             ("2026-11-21T22:17:00Z", "misses-deadline", "INSUFFICIENT_DATA", "OK"),

@@ -1,27 +1,18 @@
 """`batchwatch check` as a user runs it: every problem as FILE:LINE:COL, exit 2; shipped samples valid."""
 import os
-import shutil
-import tempfile
-import textwrap
 import unittest
 
-from moto_fixture import run_batchwatch
+from harness import run_batchwatch, temp_dir, write
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class Check(unittest.TestCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="bw-check-")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir)
+        self.dir = temp_dir(self, "bw-check-")
 
     def write(self, name, text):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(textwrap.dedent(text))
-        return path
+        return write(os.path.join(self.dir, name), text)
 
     def test_typo_and_bad_duration_are_both_reported_with_line_and_column(self):
         agent = self.write("agent.yaml", """\

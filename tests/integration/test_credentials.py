@@ -4,23 +4,20 @@ unsigned STS AssumeRoleWithWebIdentity); they hand out temporary credentials fro
 Also here: retries against a fault proxy (throttling, x-amz-retry-after) and HTTP proxies from the environment.
 """
 import os
-import shutil
 import socket
-import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import unittest
 
 from fault_proxy import FaultProxy
+from harness import once, temp_dir, tokens_high_rule, write
 from local_servers import EcsCredentialsServer, ImdsServer, StsWebIdentityStandIn
 from moto_fixture import Moto, REGION
 
 ACCOUNT = "123456789012"
 ROLE_NAME = "batchwatch-role"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}"
-PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 
 
 class Base(unittest.TestCase):
@@ -42,28 +39,12 @@ class Base(unittest.TestCase):
         cls.moto.stop()
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="bw-creds-")
+        self.dir = temp_dir(self, "bw-creds-")
         self.home = os.path.join(self.dir, "home")
         os.makedirs(os.path.join(self.dir, "rules"))
         os.makedirs(self.home)
-        with open(os.path.join(self.dir, "rules", "tokens.yaml"), "w") as f:
-            f.write(textwrap.dedent("""\
-                rules:
-                  - name: tokens-high
-                    kind: threshold
-                    metric:
-                      namespace: AWS/Bedrock/Batch
-                      name: NumberOfInputTokensProcessedPerMinute
-                      dimensions: {modelId: anthropic.claude-3-haiku}
-                      stat: Average
-                      period: 1h
-                    comparison: ">"
-                    threshold: 1000000
-                    evaluation_periods: 1
-                """))
-
-    def tearDown(self):
-        shutil.rmtree(self.dir)
+        write(os.path.join(self.dir, "rules", "tokens.yaml"),
+              tokens_high_rule("tokens-high", model="anthropic.claude-3-haiku", notify=None))
 
     def temp_credentials(self):
         """Temporary credentials moto accepts (its STS AssumeRole, signed with the IAM user's key)."""
@@ -82,22 +63,13 @@ class Base(unittest.TestCase):
         return path
 
     def write(self, name, text, mode=0o600):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(textwrap.dedent(text))
-        os.chmod(path, mode)
-        return path
+        return write(os.path.join(self.dir, name), text, mode)
 
     def once(self, env, aws_lines=None, timeout=60):
         if aws_lines is None:
             aws_lines = f"region: {REGION}\nendpoint_url: {self.moto.endpoint}\n"
-        config = self.agent(aws_lines)
-        full = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k.lower() not in PROXY_VARS}
-        # Never the machine's own ~/.aws or instance metadata: a closed local port answers at once.
-        full.update({"HOME": self.home, "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"})
-        full.update(env)
-        return subprocess.run([os.environ["BATCHWATCH_BIN"], "once", "--config", config, "--dry-run"],
-                              capture_output=True, text=True, timeout=timeout, env=full, cwd=self.dir)
+        return once(self.agent(aws_lines), "--dry-run", region=None, home=self.home, extra_env=env, timeout=timeout,
+                    cwd=self.dir)
 
     def assertAccepted(self, out):
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)

@@ -3,113 +3,25 @@ SIGHUP with a broken rule file, and SIGTERM."""
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import textwrap
 import time
 import unittest
 import urllib.request
 
-from moto_fixture import REGION, Moto, drain_queue, put_points, topic_with_queue
+from harness import BACKLOG_HIGH, Daemon, batchwatch_env, temp_dir, wait_for, write_agent_config
+from moto_fixture import Moto, drain_queue, put_points, topic_with_queue
 
 
-def wait_for(predicate, timeout=30, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+class MotoDaemonCase(unittest.TestCase):
+    """Moto with auth on, a temporary directory, an SNS topic `ops` with a queue, and `self.daemon`
+    stopped at the end."""
 
-
-# One series (modelId m1) whose backlog above 40000 for 3 minutes is an ALARM sent to the `ops` target.
-BACKLOG_HIGH = """\
-    rules:
-      - name: backlog-high
-        kind: threshold
-        metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
-                 dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
-        comparison: ">"
-        threshold: 40000
-        evaluation_periods: 3
-        notify: [ops]
-    """
-
-
-def write_agent_config(directory, moto, topic_arn, rules):
-    """DIRECTORY/agent.yaml against moto (no poll delay, status server on a free port, target `ops`
-    publishing to TOPIC_ARN) and RULES in DIRECTORY/rules/rules.yaml; returns the agent file's path."""
-    os.makedirs(os.path.join(directory, "rules"), exist_ok=True)
-    with open(os.path.join(directory, "rules", "rules.yaml"), "w") as f:
-        f.write(textwrap.dedent(rules))
-    path = os.path.join(directory, "agent.yaml")
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(f"""\
-            aws: {{region: us-east-1, endpoint_url: "{moto.endpoint}"}}
-            poll: {{delay: 0s}}
-            state: {{path: state.db}}
-            server: {{listen: "127.0.0.1:0"}}
-            targets:
-              ops: {{type: sns, topic_arn: "{topic_arn}"}}
-            rule_files: [rules/*.yaml]
-            """))
-    return path
-
-
-class Daemon:
-    """A `batchwatch run` process whose stderr is collected in a file."""
-
-    def __init__(self, moto, config, extra_env=None, args=()):
-        self.log_path = config + ".log"
-        self.log = open(self.log_path, "w")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=moto.access_key, AWS_SECRET_ACCESS_KEY=moto.secret_key)
-        env.update(extra_env or {})
-        self.proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug",
-                                      *args],
-                                     stdout=subprocess.DEVNULL, stderr=self.log, env=env)
-        port = wait_for(lambda: self.proc.poll() is not None or re.search(r"status server listening .*port=(\d+)",
-                                                                            self.stderr()), what="status port")
-        if self.proc.poll() is not None:
-            raise AssertionError("batchwatch run exited: " + self.stderr())
-        self.base = f"http://127.0.0.1:{port.group(1)}"
-
-    def stderr(self):
-        with open(self.log_path) as f:
-            return f.read()
-
-    def get(self, path):
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=5) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
-
-    def metric(self, name, labels=""):
-        _, body = self.get("/metrics")
-        m = re.search(r"^" + re.escape(name + labels) + r" ([0-9.e+]+)$", body, re.M)
-        return float(m.group(1)) if m else None
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-
-class RunAgainstMoto(unittest.TestCase):
     def setUp(self):
         self.moto = Moto()
         self.moto.enable_auth()
-        self.dir = tempfile.mkdtemp(prefix="bw-run-")
+        self.dir = temp_dir(self, "bw-run-")
         self.topic_arn, self.queue_url = topic_with_queue(self.moto, "ops")
         self.daemon = None
 
@@ -117,10 +29,12 @@ class RunAgainstMoto(unittest.TestCase):
         if self.daemon:
             self.daemon.stop()
         self.moto.stop()
-        shutil.rmtree(self.dir)
 
     def write_config(self, rules):
         return write_agent_config(self.dir, self.moto, self.topic_arn, rules)
+
+
+class RunAgainstMoto(MotoDaemonCase):
 
     def test_alarm_delivered_ready_metrics_reload_and_sigterm(self):
         now = int(time.time()) // 60 * 60
@@ -201,9 +115,7 @@ class RunAgainstMoto(unittest.TestCase):
         rule = textwrap.indent(textwrap.dedent(rule), "  ")
         config = self.write_config("rules:\n" + rule.format(name="every-minute", period="1m") +
                                    rule.format(name="every-five", period="5m"))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=self.moto.access_key,
-                   AWS_SECRET_ACCESS_KEY=self.moto.secret_key)
+        env = batchwatch_env(self.moto)
         log_path = config + ".log"
         with open(log_path, "w") as log:
             proc = subprocess.Popen([os.environ["BATCHWATCH_BIN"], "run", "--config", config, "--log-level", "debug",

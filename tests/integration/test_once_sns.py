@@ -5,12 +5,10 @@ moto runs with signature checking on, so every request batchwatch makes must be 
 import calendar
 import json
 import os
-import shutil
-import tempfile
-import textwrap
 import unittest
 
-from moto_fixture import Moto, drain_queue, put_points, run_batchwatch, topic_with_queue
+from harness import once, sns_agent_yaml, temp_dir, tokens_high_rule, write
+from moto_fixture import Moto, drain_queue, put_points, topic_with_queue
 
 NOW = "2026-11-22T06:05:00Z"
 HOUR_5 = calendar.timegm((2026, 11, 22, 5, 0, 0))  # the newest whole hour trusted at NOW with a 2m delay
@@ -32,49 +30,15 @@ class OnceAgainstMoto(unittest.TestCase):
         cls.moto.stop()
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="bw-once-")
+        self.dir = temp_dir(self, "bw-once-")
         os.mkdir(os.path.join(self.dir, "rules"))
-        with open(os.path.join(self.dir, "agent.yaml"), "w") as f:
-            f.write(textwrap.dedent(f"""\
-                aws:
-                  region: us-east-1
-                  endpoint_url: {self.moto.endpoint}
-                poll:
-                  delay: 2m
-                state:
-                  path: state.db
-                targets:
-                  ops-email:
-                    type: sns
-                    topic_arn: {self.topic_arn}
-                rule_files:
-                  - rules/*.yaml
-                """))
-        with open(os.path.join(self.dir, "rules", "throughput.yaml"), "w") as f:
-            f.write(textwrap.dedent("""\
-                rules:
-                  - name: input-tokens-high
-                    kind: threshold
-                    metric:
-                      namespace: AWS/Bedrock/Batch
-                      name: NumberOfInputTokensProcessedPerMinute
-                      dimensions: {modelId: "*"}
-                      stat: Average
-                      period: 1h
-                    comparison: ">"
-                    threshold: 1000000
-                    evaluation_periods: 1
-                    severity: critical
-                    notify: [ops-email]
-                """))
+        self.agent = write(os.path.join(self.dir, "agent.yaml"),
+                           sns_agent_yaml(self.moto.endpoint, self.topic_arn, tail="rule_files:\n  - rules/*.yaml\n"))
+        write(os.path.join(self.dir, "rules", "throughput.yaml"), tokens_high_rule(extra="severity: critical"))
         drain_queue(self.moto, self.queue_url)
 
-    def tearDown(self):
-        shutil.rmtree(self.dir)
-
     def once(self, *extra, **kw):
-        return run_batchwatch(["once", "--config", os.path.join(self.dir, "agent.yaml"), "--now", NOW, *extra],
-                              self.moto, **kw)
+        return once(self.agent, *extra, now=NOW, moto=self.moto, **kw)
 
     def test_alarm_for_the_hot_model_only_and_once(self):
         first = self.once("--format", "json")

@@ -6,18 +6,15 @@ state DB is read with Python's sqlite3 beside the running daemon (WAL allows it)
 """
 import json
 import os
-import shutil
 import signal
 import sqlite3
-import tempfile
-import textwrap
 import time
 import unittest
 from contextlib import closing
 
 from fault_proxy import Blackhole, FaultProxy
-from moto_fixture import Moto, drain_queue, free_port, put_points, run_batchwatch, topic_with_queue
-from test_daemon import Daemon, wait_for
+from harness import Daemon, run_batchwatch, temp_dir, wait_for, write
+from moto_fixture import Moto, drain_queue, free_port, put_points, topic_with_queue
 
 PENDING = "NumberOfRecordsPendingProcessing"
 GRACE = 10  # seconds: DeliveryWorker::stop(Duration{10}) in agent/daemon.cpp
@@ -44,14 +41,6 @@ RECORDS_DRAINED = """\
         for: 5m
         notify: [etl, ops]
     """
-
-
-def write(path, text, mode=None):
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(text))
-    if mode:
-        os.chmod(path, mode)
-    return path
 
 
 def lines(path):
@@ -84,7 +73,7 @@ class Reliability(unittest.TestCase):
     def setUp(self):
         self.moto = Moto()
         self.moto.enable_auth()
-        self.dir = tempfile.mkdtemp(prefix="bw-reliability-")
+        self.dir = temp_dir(self, "bw-reliability-")
         self.db = os.path.join(self.dir, "state.db")
         self.topic_arn, self.queue_url = topic_with_queue(self.moto, "ops")
         self.daemons = []
@@ -96,7 +85,6 @@ class Reliability(unittest.TestCase):
         for stop in self.stoppers:
             stop()
         self.moto.stop()
-        shutil.rmtree(self.dir)
 
     def start(self, config):
         daemon = Daemon(self.moto, config)

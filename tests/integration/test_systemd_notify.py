@@ -4,15 +4,13 @@ order: READY=1 only after the first successful cycle, STATUS= with each cycle's 
 at least every half of WATCHDOG_USEC (and never without it), RELOADING=1 then READY=1 around SIGHUP
 (for a refused configuration too), STOPPING=1 on SIGTERM."""
 import os
-import shutil
 import signal
 import socket
-import tempfile
 import time
 import unittest
 
+from harness import BACKLOG_HIGH, Daemon, temp_dir, wait_for, write_agent_config
 from moto_fixture import Moto, put_points, topic_with_queue
-from test_daemon import BACKLOG_HIGH, Daemon, wait_for, write_agent_config
 
 
 class NotifySocket:
@@ -64,7 +62,7 @@ class NotifySocket:
 class RunUnderSystemd(unittest.TestCase):
     def setUp(self):
         self.moto = Moto()
-        self.dir = tempfile.mkdtemp(prefix="bw-sdnotify-")
+        self.dir = temp_dir(self, "bw-sdnotify-")
         self.notify = NotifySocket(os.path.join(self.dir, "notify"))
         self.topic_arn, _ = topic_with_queue(self.moto, "ops")
         now = int(time.time()) // 60 * 60
@@ -78,7 +76,6 @@ class RunUnderSystemd(unittest.TestCase):
             self.daemon.stop()
         self.notify.close()
         self.moto.stop()
-        shutil.rmtree(self.dir)
 
     def start(self, args=(), **env):
         self.daemon = Daemon(self.moto, self.config, extra_env=dict(NOTIFY_SOCKET=self.notify.path, **env), args=args)

@@ -9,55 +9,26 @@ import hmac
 import http.server
 import json
 import os
-import shutil
-import tempfile
-import textwrap
 import threading
 import unittest
 
-from moto_fixture import (Moto, drain_queue, event_rule_to_queue, executions, pass_state_machine, put_points,
-                          run_batchwatch)
+from harness import once, run_batchwatch, temp_dir, tokens_high_rule, write
+from moto_fixture import Moto, drain_queue, event_rule_to_queue, executions, pass_state_machine, put_points
 
 NOW = "2026-11-22T06:05:00Z"
 HOUR_5 = calendar.timegm((2026, 11, 22, 5, 0, 0))
 HOT = "anthropic.claude-3-haiku"
 SECRET = "integration-webhook-secret"
 
-RULES = """\
-    rules:
-      - name: input-tokens-high
-        kind: threshold
-        metric:
-          namespace: AWS/Bedrock/Batch
-          name: NumberOfInputTokensProcessedPerMinute
-          dimensions: {modelId: "*"}
-          stat: Average
-          period: 1h
-        comparison: ">"
-        threshold: 1000000
-        notify: [NOTIFY]
-    """
-
-
-def write(path, text, mode=None):
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(text))
-    if mode:
-        os.chmod(path, mode)
-    return path
-
 
 class TargetsConfig(unittest.TestCase):
     """`check` accepts every target type and silences, and points at each mistake."""
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="bw-targets-check-")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir)
+        self.dir = temp_dir(self, "bw-targets-check-")
 
     def test_every_target_type_and_silences_are_valid(self):
-        write(os.path.join(self.dir, "rules.yaml"), RULES.replace("NOTIFY", "ops, hook, web, bus, etl"))
+        write(os.path.join(self.dir, "rules.yaml"), tokens_high_rule(notify="[ops, hook, web, bus, etl]"))
         agent = write(os.path.join(self.dir, "agent.yaml"), """\
             aws: {region: us-east-1}
             targets:
@@ -79,7 +50,7 @@ class TargetsConfig(unittest.TestCase):
         self.assertNotIn(SECRET, out.stdout + out.stderr)
 
     def test_mistakes_are_reported_with_line_and_column(self):
-        write(os.path.join(self.dir, "rules.yaml"), RULES.replace("NOTIFY", "bus"))
+        write(os.path.join(self.dir, "rules.yaml"), tokens_high_rule(notify="[bus]"))
         agent = write(os.path.join(self.dir, "agent.yaml"), """\
             aws: {region: us-east-1}
             targets:
@@ -133,7 +104,7 @@ class TargetsAgainstMoto(unittest.TestCase):
         cls.moto.stop()
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="bw-targets-")
+        self.dir = temp_dir(self, "bw-targets-")
         Receiver.received.clear()
         drain_queue(self.moto, self.queue_url)
         self.hook = write(os.path.join(self.dir, "hook.sh"), """\
@@ -143,7 +114,7 @@ class TargetsAgainstMoto(unittest.TestCase):
             cat > "$d/stdin.$BATCHWATCH_IDEMPOTENCY_KEY"
             echo "$BATCHWATCH_RULE $BATCHWATCH_STATE $BATCHWATCH_LABEL_MODELID" > "$d/env.$BATCHWATCH_IDEMPOTENCY_KEY"
             """, mode=0o755)
-        write(os.path.join(self.dir, "rules.yaml"), RULES.replace("NOTIFY", "bus, etl, hook, web"))
+        write(os.path.join(self.dir, "rules.yaml"), tokens_high_rule(notify="[bus, etl, hook, web]"))
         self.agent = write(os.path.join(self.dir, "agent.yaml"), f"""\
             aws: {{region: us-east-1, endpoint_url: "{self.moto.endpoint}"}}
             state: {{path: state.db}}
@@ -156,11 +127,8 @@ class TargetsAgainstMoto(unittest.TestCase):
             rule_files: [rules.yaml]
             """)
 
-    def tearDown(self):
-        shutil.rmtree(self.dir)
-
     def once(self):
-        return run_batchwatch(["once", "--config", self.agent, "--now", NOW], self.moto)
+        return once(self.agent, now=NOW, moto=self.moto)
 
     def test_one_alarm_reaches_every_target_once(self):
         first = self.once()

@@ -21,7 +21,8 @@ import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
-from moto_fixture import Moto, put_points, run_batchwatch  # noqa: E402
+from harness import run_batchwatch  # noqa: E402
+from moto_fixture import Moto, put_points  # noqa: E402
 
 NOW = "2026-11-22T06:05:00Z"
 HOUR_5 = calendar.timegm((2026, 11, 22, 5, 0, 0))

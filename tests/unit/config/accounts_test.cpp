@@ -7,11 +7,7 @@
 namespace bw::config {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
-using testing::fake_env;
-using testing::strings;
-using testing::TempDir;
+using namespace testing;
 
 const char* kRules = R"(rules:
   - name: tokens-high
@@ -36,9 +32,10 @@ const char* kRules = R"(rules:
     all_of: [tokens-high, pending-fixed]
 )";
 
-LoadResult load_with(const TempDir& dir, const std::string& aws) {
-  dir.write("rules/r.yaml", kRules);
-  return load(dir.write("agent.yaml", aws + "rule_files: [rules/*.yaml]\n"), fake_env);
+// Loads an agent file of `aws` settings whose rules are `rules`.
+LoadResult load_with(const TempDir& dir, const std::string& aws, const std::string& rules = kRules) {
+  dir.write("rules/r.yaml", rules);
+  return load(dir.agent(aws + "rule_files: [rules/*.yaml]\n"), fake_env);
 }
 
 TEST(Accounts, ParsedIntoAwsConfig) {
@@ -135,7 +132,12 @@ TEST(Accounts, NotAList) {
 
 TEST(Accounts, RuleWithItsOwnAccountDimensionIsRejected) {
   TempDir dir;
-  dir.write("rules/r.yaml", R"(rules:
+  const auto r = load_with(dir, R"(aws:
+  accounts:
+    - name: prod
+      role_arn: arn:aws:iam::111111111111:role/batchwatch
+)",
+                           R"(rules:
   - name: clash
     kind: threshold
     metric:
@@ -145,13 +147,6 @@ TEST(Accounts, RuleWithItsOwnAccountDimensionIsRejected) {
     comparison: ">"
     threshold: 1
 )");
-  const auto r = load(dir.write("agent.yaml", R"(aws:
-  accounts:
-    - name: prod
-      role_arn: arn:aws:iam::111111111111:role/batchwatch
-rule_files: [rules/*.yaml]
-)"),
-                      fake_env);
   EXPECT_FALSE(r.config);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(dir.path("rules/r.yaml") + ":2:1: rule \"clash\": its metric has a dimension named "

@@ -7,11 +7,7 @@
 namespace bw::config {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
-using testing::fake_env;
-using testing::strings;
-using testing::TempDir;
+using namespace testing;
 
 // The INTERFACE.md agent file, with real endpoint URLs in place of "...".
 const char* const kAgentExample = R"(aws:
@@ -42,23 +38,6 @@ rule_files:
   - rules/*.yaml                     # relative paths are relative to this file
 )";
 
-const char* const kThresholdRule = R"(rules:
-  - name: input-tokens-high          # unique across all files; [A-Za-z0-9._-]+
-    kind: threshold
-    metric:
-      namespace: AWS/Bedrock/Batch
-      name: NumberOfInputTokensProcessedPerMinute
-      dimensions: {modelId: "*"}     # "*": one series per value found by ListMetrics
-      stat: Average                  # Average Sum Minimum Maximum SampleCount pNN
-      period: 6h
-    comparison: ">"                  # > >= < <=
-    threshold: 1000000
-    evaluation_periods: 1            # N
-    datapoints_to_alarm: 1           # M (default N)
-    treat_missing_data: missing      # missing ignore breaching notBreaching
-    notify: [ops-email]              # targets, on every state change
-)";
-
 const char* const kDrainedRule = R"(  - name: backlog-drained
     kind: drained
     metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
@@ -67,16 +46,10 @@ const char* const kDrainedRule = R"(  - name: backlog-drained
     notify: [start-etl, ops-email]
 )";
 
-// A minimal valid threshold rule named `name` notifying `targets` (a flow list body).
-std::string rule(const std::string& name, const std::string& targets = "") {
-  return "  - {name: " + name + ", kind: threshold, metric: {namespace: NS, name: M}, comparison: \">\", " +
-         "threshold: 1, notify: [" + targets + "]}\n";
-}
-
 TEST(Load, InterfaceAgentExampleLandsInTheTypedConfig) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", kAgentExample);
-  dir.write("rules/bedrock.yaml", kThresholdRule);
+  const auto agent = dir.agent(kAgentExample);
+  dir.write("rules/bedrock.yaml", kInterfaceThresholdRule);
   const auto r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   ASSERT_TRUE(r.config);
@@ -118,8 +91,8 @@ TEST(Load, InterfaceAgentExampleLandsInTheTypedConfig) {
 
 TEST(Load, DrainedRuleFromTheExampleLoads) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", kAgentExample);
-  dir.write("rules/bedrock.yaml", std::string(kThresholdRule) + kDrainedRule);
+  const auto agent = dir.agent(kAgentExample);
+  dir.write("rules/bedrock.yaml", std::string(kInterfaceThresholdRule) + kDrainedRule);
   const auto r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   ASSERT_EQ(r.config->rules.size(), 2u);
@@ -132,7 +105,7 @@ TEST(Load, DrainedRuleFromTheExampleLoads) {
 
 TEST(Load, EnvironmentInterpolation) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(aws:
+  const std::string good = R"(aws:
   region: ${REGION}
   profile: ${PROFILE:-default-profile}
   endpoint_url: "${EMPTY:-http://localhost:4566}"
@@ -140,7 +113,8 @@ targets:
   hook:
     type: webhook
     url: https://x.example/$${literal}/${TOPIC}
-    secret: "${MISSING_SECRET}"
+)";
+  const auto agent = dir.agent(good + R"(    secret: "${MISSING_SECRET}"
   t2:
     type: sns
     topic_arn: arn:aws:sns:us-east-1:123456789012:${TOPIC
@@ -152,16 +126,8 @@ targets:
                           agent + ":12:16: unterminated \"${\" (write ${NAME} or ${NAME:-default}; use \"$${\" for a "
                                   "literal \"${\")"));
 
-  // The same file with the broken values fixed shows what the good ones became.
-  dir.write("agent.yaml", R"(aws:
-  region: ${REGION}
-  profile: ${PROFILE:-default-profile}
-  endpoint_url: "${EMPTY:-http://localhost:4566}"
-targets:
-  hook:
-    type: webhook
-    url: https://x.example/$${literal}/${TOPIC}
-)");
+  // The same file without the broken values shows what the good ones became.
+  dir.agent(good);
   const auto ok = load(agent, fake_env);
   ASSERT_THAT(strings(ok.diagnostics), IsEmpty());
   EXPECT_EQ(ok.config->aws.region, "eu-west-1");
@@ -173,9 +139,9 @@ targets:
 
 TEST(Load, DuplicateRuleNamesAcrossFilesNameTheFirstDefinition) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "rule_files: [rules/a.yaml, rules/b.yaml]\n");
-  const auto a = dir.write("rules/a.yaml", "rules:\n" + rule("one") + rule("shared"));
-  const auto b = dir.write("rules/b.yaml", "# second file\nrules:\n" + rule("shared"));
+  const auto agent = dir.agent("rule_files: [rules/a.yaml, rules/b.yaml]\n");
+  const auto a = dir.write("rules/a.yaml", "rules:\n" + threshold_rule("one") + threshold_rule("shared"));
+  const auto b = dir.write("rules/b.yaml", "# second file\nrules:\n" + threshold_rule("shared"));
   const auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(b + ":3:12: duplicate rule name \"shared\" (first defined at " + a + ":3)"));
@@ -183,12 +149,11 @@ TEST(Load, DuplicateRuleNamesAcrossFilesNameTheFirstDefinition) {
 
 TEST(Load, InlineRulesComeFirstAndShareNamesWithRuleFiles) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "targets:\n  t: {type: sns, topic_arn: "
-                                             "\"arn:aws:sns:us-east-1:123456789012:x\"}\n"
-                                             "rule_files: [\"*.rules.yaml\"]\nrules:\n" +
-                                                 rule("inline", "t"));
-  dir.write("b.rules.yaml", "rules:\n" + rule("from-b", "t"));
-  dir.write("a.rules.yaml", "rules:\n" + rule("from-a"));
+  const auto agent = dir.agent("targets:\n  t: {type: sns, topic_arn: \"arn:aws:sns:us-east-1:123456789012:x\"}\n"
+                               "rule_files: [\"*.rules.yaml\"]\nrules:\n" +
+                               threshold_rule("inline", "t"));
+  dir.write("b.rules.yaml", "rules:\n" + threshold_rule("from-b", "t"));
+  dir.write("a.rules.yaml", "rules:\n" + threshold_rule("from-a"));
   auto r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   std::vector<std::string> names;
@@ -196,7 +161,7 @@ TEST(Load, InlineRulesComeFirstAndShareNamesWithRuleFiles) {
   EXPECT_THAT(names, ElementsAre("inline", "from-a", "from-b"));
   EXPECT_EQ(r.config->rules[0].file, agent);
 
-  const auto dup = dir.write("a.rules.yaml", "rules:\n" + rule("inline"));
+  const auto dup = dir.write("a.rules.yaml", "rules:\n" + threshold_rule("inline"));
   r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(dup + ":2:12: duplicate rule name \"inline\" (first defined at " + agent + ":5)"));
@@ -204,8 +169,8 @@ TEST(Load, InlineRulesComeFirstAndShareNamesWithRuleFiles) {
 
 TEST(Load, NotifyNamingAnUnknownTarget) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", std::string(kAgentExample));
-  const auto rules = dir.write("rules/x.yaml", "rules:\n" + rule("a", "ops-emial, pipeline, nobody"));
+  const auto agent = dir.agent(kAgentExample);
+  const auto rules = dir.write("rules/x.yaml", "rules:\n" + threshold_rule("a", "ops-emial, pipeline, nobody"));
   const auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(rules + ":2:106: unknown target \"ops-emial\" in notify (did you mean \"ops-email\"?)",
@@ -215,7 +180,7 @@ TEST(Load, NotifyNamingAnUnknownTarget) {
 
 TEST(Load, GlobMatchingNothingPointsAtTheGlob) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "rule_files:\n  - rules/*.yaml\n  - extra.yaml\n");
+  const auto agent = dir.agent("rule_files:\n  - rules/*.yaml\n  - extra.yaml\n");
   const auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(agent + ":2:5: \"rules/*.yaml\" matched no files (relative paths are relative to the "
@@ -229,9 +194,9 @@ TEST(Load, RelativePathsResolveAgainstTheAgentFileDirectory) {
   const auto agent = dir.write("etc/agent.yaml", "state: {path: data/state.db}\n"
                                                  "rule_files: [../rules/*.yaml, ../rules/one.yaml, \"" +
                                                      dir.path("abs/*.yaml") + "\"]\n");
-  dir.write("rules/one.yaml", "rules:\n" + rule("one"));
-  dir.write("rules/two.yaml", "rules:\n" + rule("two"));
-  dir.write("abs/three.yaml", "rules:\n" + rule("three"));
+  dir.write("rules/one.yaml", "rules:\n" + threshold_rule("one"));
+  dir.write("rules/two.yaml", "rules:\n" + threshold_rule("two"));
+  dir.write("abs/three.yaml", "rules:\n" + threshold_rule("three"));
   const auto r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   EXPECT_EQ(r.config->state_path, dir.path("etc/data/state.db"));
@@ -274,14 +239,14 @@ TEST(Load, MissingAgentFileIsAFileLevelDiagnostic) {
 
 TEST(Load, YamlSyntaxErrorInTheAgentFile) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "poll:\n  delay: 2m\n catch_up: 3h\n");
+  const auto agent = dir.agent("poll:\n  delay: 2m\n catch_up: 3h\n");
   const auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics), ElementsAre(agent + ":3:2: YAML syntax error: end of map not found"));
 }
 
 TEST(Load, UnknownKeysEverywhere) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(aws:
+  const auto agent = dir.agent(R"(aws:
   regoin: us-east-1
 pol:
   delay: 2m
@@ -308,7 +273,7 @@ rule_file: [x]
 
 TEST(Load, TargetValidation) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(targets:
+  const auto agent = dir.agent(R"(targets:
   "bad name": {type: sns, topic_arn: "arn:aws:sns:us-east-1:123456789012:x"}
   a: {type: sms}
   b: {type: sns, topic_arn: "arn:aws:sqs:us-east-1:123456789012:x"}
@@ -318,7 +283,7 @@ TEST(Load, TargetValidation) {
   f:
   g: [sns]
 rules:
-)" + rule("r", "a, b, c, d, e, f, g"));
+)" + threshold_rule("r", "a, b, c, d, e, f, g"));
   const auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(agent + ":2:3: invalid target name \"bad name\" (use letters, digits, \".\", \"_\" "
@@ -337,19 +302,19 @@ rules:
 
 TEST(Load, ServerAndPollSettings) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "server: {listen: \"\"}\npoll: {delay: 0s, catch_up: 0}\n");
+  const auto agent = dir.agent("server: {listen: \"\"}\npoll: {delay: 0s, catch_up: 0}\n");
   auto r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   EXPECT_EQ(r.config->server_listen, "");
   EXPECT_EQ(r.config->poll.delay, Duration{0});
   EXPECT_EQ(r.config->poll.catch_up, Duration{0});
 
-  dir.write("agent.yaml", "server: {listen: \"[::1]:0\"}\n");
+  dir.agent("server: {listen: \"[::1]:0\"}\n");
   r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   EXPECT_EQ(r.config->server_listen, "[::1]:0");
 
-  dir.write("agent.yaml", "server:\n  listen: localhost\naws: {region: US East}\n");
+  dir.agent("server:\n  listen: localhost\naws: {region: US East}\n");
   EXPECT_THAT(strings(load(agent, fake_env).diagnostics),
               ElementsAre(agent + ":2:11: invalid listen address \"localhost\" (use HOST:PORT such as "
                                   "127.0.0.1:9917, or \"\" to disable the status server)",
@@ -376,7 +341,7 @@ TEST(Load, CaBundleAndFipsFromTheAgentFile) {
 
 TEST(Load, WrongShapesNeverThrow) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(aws: us-east-1
+  const auto agent = dir.agent(R"(aws: us-east-1
 poll: [2m]
 targets: [a, b]
 rule_files: rules/*.yaml
@@ -390,18 +355,18 @@ rules: {name: r}
                           agent + ":4:13: \"rule_files\" must be a list such as [a, b], not a string",
                           agent + ":5:8: \"rules\" must be a list of rules (each starting with \"- name: ...\"), "
                                   "not a map"));
-  dir.write("agent.yaml", "- just\n- a list\n");
+  dir.agent("- just\n- a list\n");
   EXPECT_THAT(strings(load(agent, fake_env).diagnostics),
               ElementsAre(agent + ":1:1: the agent file must be a map (key: value pairs), not a list"));
 }
 
 TEST(Load, ProblemsAcrossEveryFileAreAllCollected) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "poll: {delay: soon}\nrule_files: [a.yaml, b.yaml, c.yaml]\n");
+  const auto agent = dir.agent("poll: {delay: soon}\nrule_files: [a.yaml, b.yaml, c.yaml]\n");
   const auto a = dir.write("a.yaml", "rules:\n  - {name: x, kind: threshold, metric: {namespace: N, name: M, "
                                      "period: 45s}, comparison: \">\", threshold: 1}\n");
   const auto b = dir.write("b.yaml", "rules: [\n");
-  const auto c = dir.write("c.yaml", "rules:\n" + rule("ok"));
+  const auto c = dir.write("c.yaml", "rules:\n" + threshold_rule("ok"));
   const auto r = load(agent, fake_env);
   const auto d = strings(r.diagnostics);
   ASSERT_EQ(d.size(), 3u);

@@ -10,25 +10,13 @@
 namespace bw::config {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
-using testing::fake_env;
-using testing::strings;
-using testing::TempDir;
+using namespace testing;
 
 const std::string kSamples = std::string(BW_TEST_DATA_DIR) + "/../../samples";
 
-struct Parsed {
-  std::vector<Rule> rules;
-  std::vector<std::string> diags;
-};
-
 // Parses `rules` as DIR/rules/cost.yaml, so "../pricing.yaml" is DIR/pricing.yaml.
 Parsed parse_in(const TempDir& dir, const std::string& rules) {
-  const auto path = dir.write("rules/cost.yaml", rules);
-  std::vector<Diagnostic> diags;
-  auto parsed = parse_rules(rules, path, diags, fake_env);
-  return {std::move(parsed), strings(diags)};
+  return parse(rules, dir.write("rules/cost.yaml", rules));
 }
 
 std::string cost_rule(const std::string& name, const std::string& extra,

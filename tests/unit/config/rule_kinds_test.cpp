@@ -11,21 +11,7 @@
 namespace bw::config {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
-using testing::fake_env;
-using testing::strings;
-
-struct Parsed {
-  std::vector<Rule> rules;
-  std::vector<std::string> diags;
-};
-
-Parsed parse(const std::string& text) {
-  std::vector<Diagnostic> diags;
-  auto rules = parse_rules(text, "rules.yaml", diags, fake_env);
-  return {std::move(rules), strings(diags)};
-}
+using namespace testing;
 
 bool have_zoneinfo() { return std::filesystem::exists("/usr/share/zoneinfo/America/Chicago"); }
 
@@ -391,7 +377,7 @@ TEST(RuleKinds, CompositeShapes) {
 // Needs load() (config/agent_file.cpp) to call detail::finish_rules() after the last rule file.
 TEST(RuleKinds, CompositeNamesAreResolvedAcrossRuleFiles) {
   testing::TempDir dir;
-  const auto agent = dir.write("agent.yaml", "rule_files: [a.yaml, b.yaml]\n");
+  const auto agent = dir.agent("rule_files: [a.yaml, b.yaml]\n");
   const auto a = dir.write("a.yaml", "rules:\n  - {name: both, kind: composite, all_of: [leaf, ghost]}\n");
   dir.write("b.yaml", "rules:\n  - {name: leaf, kind: absent, metric: {namespace: NS, name: M}}\n");
   const auto r = load(agent, fake_env);

@@ -7,21 +7,7 @@
 namespace bw::config {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
-using testing::fake_env;
-using testing::strings;
-
-struct Parsed {
-  std::vector<Rule> rules;
-  std::vector<std::string> diags;
-};
-
-Parsed parse(const std::string& text) {
-  std::vector<Diagnostic> diags;
-  auto rules = parse_rules(text, "rules.yaml", diags, fake_env);
-  return {std::move(rules), strings(diags)};
-}
+using namespace testing;
 
 // A valid rule whose line 5 (the metric's second line) each test can vary.
 std::string rule_with_metric_line(const std::string& line5) {
@@ -33,6 +19,17 @@ std::string rule_with_metric_line(const std::string& line5) {
          "}\n"
          "    comparison: \">\"\n"
          "    threshold: 80\n";
+}
+
+// A valid threshold rule in block style: five lines (name on the first), then `extra` lines.
+std::string threshold_block(const std::string& name, const std::string& extra = "") {
+  return "  - name: " + name +
+         "\n"
+         "    kind: threshold\n"
+         "    metric: {namespace: NS, name: M}\n"
+         "    comparison: \">\"\n"
+         "    threshold: 1\n" +
+         extra;
 }
 
 TEST(RuleFile, TypoAndBadDurationBothReportedWithExactPositions) {
@@ -54,23 +51,7 @@ TEST(RuleFile, TypoAndBadDurationBothReportedWithExactPositions) {
 }
 
 TEST(RuleFile, InterfaceExampleRuleLoadsWithEveryField) {
-  const auto p = parse(R"(rules:
-  - name: input-tokens-high          # unique across all files; [A-Za-z0-9._-]+
-    kind: threshold
-    description: Token throughput above plan
-    metric:
-      namespace: AWS/Bedrock/Batch
-      name: NumberOfInputTokensProcessedPerMinute
-      dimensions: {modelId: "*"}     # "*": one series per value found by ListMetrics
-      stat: Average                  # Average Sum Minimum Maximum SampleCount pNN
-      period: 6h
-    comparison: ">"                  # > >= < <=
-    threshold: 1000000
-    evaluation_periods: 1            # N
-    datapoints_to_alarm: 1           # M (default N)
-    treat_missing_data: missing      # missing ignore breaching notBreaching
-    notify: [ops-email]              # targets, on every state change
-)");
+  const auto p = parse(kInterfaceThresholdRule);
   ASSERT_THAT(p.diags, IsEmpty());
   ASSERT_EQ(p.rules.size(), 1u);
   const auto& r = p.rules[0];
@@ -134,16 +115,9 @@ TEST(RuleFile, FlowStyleMetricKeepsMarks) {
 }
 
 TEST(RuleFile, DatapointsToAlarmAboveEvaluationPeriods) {
-  const auto p = parse(R"(rules:
-  - name: r
-    kind: threshold
-    metric: {namespace: NS, name: M}
-    comparison: ">"
-    threshold: 1
-    evaluation_periods: 3
-    datapoints_to_alarm: 5
-    evaluation_range: 2
-)");
+  const auto p = parse("rules:\n" + threshold_block("r", "    evaluation_periods: 3\n"
+                                                        "    datapoints_to_alarm: 5\n"
+                                                        "    evaluation_range: 2\n"));
   EXPECT_THAT(p.diags,
               ElementsAre("rules.yaml:8:26: \"datapoints_to_alarm\" must be between 1 and evaluation_periods (3), "
                           "not 5 (M out of N: M datapoints breaching among the last N periods)",
@@ -152,20 +126,8 @@ TEST(RuleFile, DatapointsToAlarmAboveEvaluationPeriods) {
 }
 
 TEST(RuleFile, EvaluationPeriodsMustBePositiveWholeNumber) {
-  const auto p = parse(R"(rules:
-  - name: r
-    kind: threshold
-    metric: {namespace: NS, name: M}
-    comparison: ">"
-    threshold: 1
-    evaluation_periods: 0
-  - name: s
-    kind: threshold
-    metric: {namespace: NS, name: M}
-    comparison: ">"
-    threshold: 1
-    evaluation_periods: 1.5
-)");
+  const auto p = parse("rules:\n" + threshold_block("r", "    evaluation_periods: 0\n") +
+                       threshold_block("s", "    evaluation_periods: 1.5\n"));
   EXPECT_THAT(p.diags,
               ElementsAre("rules.yaml:7:25: \"evaluation_periods\" must be between 1 and 100000, not 0",
                           "rules.yaml:13:25: \"evaluation_periods\" must be a whole number such as 3, not \"1.5\""));

@@ -7,21 +7,15 @@
 namespace bw::config {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
-using testing::fake_env;
-using testing::strings;
-using testing::TempDir;
+using namespace testing;
 
-const char* const kRule =
-    "rules:\n  - {name: input-tokens-high, kind: threshold, metric: {namespace: NS, name: M}, comparison: \">\", "
-    "threshold: 1}\n";
+const std::string kRule = "rules:\n" + threshold_rule("input-tokens-high");
 
 Time at(const char* rfc3339) { return parse_rfc3339(rfc3339).value(); }
 
 TEST(Targets, EveryTypeWithItsSettings) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(targets:
+  const auto agent = dir.agent(R"(targets:
   ops:
     type: sns
     topic_arn: arn:aws:sns:us-east-1:123456789012:ops.fifo
@@ -77,7 +71,7 @@ TEST(Targets, EveryTypeWithItsSettings) {
 
 TEST(Targets, Defaults) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(targets:
+  const auto agent = dir.agent(R"(targets:
   hook: {type: exec, command: [/bin/true]}
   web: {type: webhook, url: "http://127.0.0.1:8080/x"}
   bus: {type: eventbridge}
@@ -97,7 +91,7 @@ TEST(Targets, Defaults) {
 
 TEST(Targets, ValidationOfTheNewTypes) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(targets:
+  const auto agent = dir.agent(R"(targets:
   a: {type: eventbrige}
   b: {type: eventbridge, event_bus: "my bus", source: aws.batch, detail_type: ""}
   c: {type: stepfunctions}
@@ -130,7 +124,7 @@ TEST(Targets, ValidationOfTheNewTypes) {
 
 TEST(Targets, MissingTypeNamesEveryType) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "targets:\n  a: {url: \"https://x.example\"}\n  b:\n");
+  const auto agent = dir.agent("targets:\n  a: {url: \"https://x.example\"}\n  b:\n");
   const auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(agent + ":2:6: target \"a\" is missing \"type\" (sns, exec, webhook, eventbridge or "
@@ -141,14 +135,14 @@ TEST(Targets, MissingTypeNamesEveryType) {
 
 TEST(Silences, ReadWithDefaults) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", std::string(R"(silences:
+  const auto agent = dir.agent(R"(silences:
   - rule: input-tokens-high
     labels: {modelId: anthropic.claude-3-haiku, region: "*"}
     starts: 2026-11-22T06:00:00Z
     ends: 2026-11-22T03:00:00-05:00
     comment: planned backfill
   - ends: "2026-12-01T00:00:00Z"
-)") + kRule);
+)" + kRule);
   const auto r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   const auto& s = r.config->silences;
@@ -167,7 +161,7 @@ TEST(Silences, ReadWithDefaults) {
 
 TEST(Silences, AbsentOrEmptyIsNone) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "silences:\n");
+  const auto agent = dir.agent("silences:\n");
   const auto r = load(agent, fake_env);
   ASSERT_THAT(strings(r.diagnostics), IsEmpty());
   EXPECT_THAT(r.config->silences, IsEmpty());
@@ -175,7 +169,7 @@ TEST(Silences, AbsentOrEmptyIsNone) {
 
 TEST(Silences, Validation) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", std::string(R"(silences:
+  const auto agent = dir.agent(R"(silences:
   - rule: "bad name"
     ends: 2026-11-22T06:00:00Z
   - starts: 2026-11-22T06:00:00Z
@@ -190,7 +184,7 @@ TEST(Silences, Validation) {
     ends: 2026-11-22T06:00:00Z
   - rule: nobody
     ends: 2026-11-22T06:00:00Z
-)") + kRule);
+)" + kRule);
   const auto r = load(agent, fake_env);
   EXPECT_FALSE(r.config);
   EXPECT_THAT(
@@ -212,15 +206,13 @@ TEST(Silences, Validation) {
 
 TEST(Silences, RuleNamesResolveAcrossRuleFilesAndKeepTheAgentFileFirst) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", R"(silences:
+  const auto agent = dir.agent(R"(silences:
   - {rule: from-file, ends: "2026-11-22T06:00:00Z"}
   - {rule: missing, ends: "2026-11-22T06:00:00Z"}
 rule_files: [rules.yaml]
 )");
-  const auto rules = dir.write("rules.yaml", R"(rules:
-  - {name: from-file, kind: threshold, metric: {namespace: NS, name: M}, comparison: ">", threshold: 1}
-  - {name: broken, kind: threshold}
-)");
+  const auto rules =
+      dir.write("rules.yaml", "rules:\n" + threshold_rule("from-file") + "  - {name: broken, kind: threshold}\n");
   const auto r = load(agent, fake_env);
   // "broken" has problems of its own, but its name is defined: only "missing" is unknown.
   ASSERT_EQ(r.diagnostics.size(), 4u) << ::testing::PrintToString(strings(r.diagnostics));
@@ -231,7 +223,7 @@ rule_files: [rules.yaml]
 
 TEST(Silences, NotAList) {
   TempDir dir;
-  const auto agent = dir.write("agent.yaml", "silences: {rule: x}\n");
+  const auto agent = dir.agent("silences: {rule: x}\n");
   const auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(agent + ":1:11: \"silences\" must be a list of silences (each starting with \"- rule: "

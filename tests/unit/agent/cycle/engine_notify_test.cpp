@@ -174,6 +174,8 @@ TEST(EngineSilence, SilencedNotificationsAreRecordedButNotPending) {
   EXPECT_EQ(rig.store->due(at("2026-11-22T06:05:00Z"))[0].series, "modelId=m2");
   // The state still counts as notified, so the resolution is owed later.
   EXPECT_EQ(rig.store->get("tokens-high", "modelId=m1")->notified_state, "ALARM");
+  // What /metrics counts as batchwatch_notifications_total{outcome="silenced"}.
+  EXPECT_EQ(report->silenced, (std::map<std::string, std::size_t>{{"ops-email", 1}}));
 }
 
 struct OwesCase {

@@ -1,5 +1,4 @@
-// When cycles run: next_cycle / next_cycle_after_failure, checked point by point and by driving a
-// daemon-shaped loop on a FakeClock (no sleeps: sleep_until on the fake clock just moves it).
+// When cycles run: next_cycle / next_cycle_after_failure, checked point by point.
 #include "agent/cycle/scheduler.hpp"
 
 #include <gtest/gtest.h>
@@ -7,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/fake_clock.hpp"
 #include "tests/unit/agent/test_support.hpp"
 
 namespace bw::agent {
@@ -136,81 +134,7 @@ TEST(NextCycleAfterFailure, RetriesWithinThirtySecondsButNeverLaterThanTheSchedu
   }
 }
 
-// ---- the loop, on a fake clock ----
-
-// One cycle of the table: how long it takes and whether it succeeds.
-struct Step {
-  Duration takes;
-  bool ok = true;
-};
-
-// Runs cycles the way `batchwatch run` does: the first at start, then each at the time the scheduler
-// gives, computed from the clock once the cycle has ended. Returns when each cycle started.
-std::vector<Time> drive(const config::Config& cfg, FakeClock& clock, const std::vector<Step>& steps) {
-  std::vector<Time> starts;
-  for (const auto& step : steps) {
-    starts.push_back(clock.now());
-    clock.advance(step.takes);  // the cycle's work
-    const Time wake = step.ok ? next_cycle(cfg, clock.now()) : next_cycle_after_failure(cfg, clock.now());
-    while (clock.now() < wake) clock.sleep_until(wake);
-  }
-  return starts;
-}
-
-TEST(SchedulerLoop, FirstAtStartThenAlignedSlowAndFailedCyclesNeverStack) {
-  const auto cfg = testing::make_config({RuleBuilder("r").period(kMinute)}, Duration{90});
-  FakeClock clock(at("2026-11-22T06:05:10Z"));
-  const auto starts = drive(cfg, clock,
-                            {
-                                {Duration{2}},          // 06:05:10 the first cycle: at start, not aligned
-                                {Duration{1}},          // 06:05:30 aligned: boundary 06:04 + 1m + 90s
-                                {Duration{150}},        // 06:06:30 a slow cycle: ends 06:09:00, past 2 boundaries
-                                {Duration{5}, false},   // 06:09:30 the next boundary, not 06:07:30 nor 06:08:30
-                                {Duration{1}, false},   // 06:10:05 retried 30 s after the failure
-                                {Duration{1}},          // 06:10:30 the schedule is sooner than 06:10:36
-                                {Duration{1}},          // 06:11:30
-                            });
-  const std::vector<Time> expected = {at("2026-11-22T06:05:10Z"), at("2026-11-22T06:05:30Z"),
-                                      at("2026-11-22T06:06:30Z"), at("2026-11-22T06:09:30Z"),
-                                      at("2026-11-22T06:10:05Z"), at("2026-11-22T06:10:30Z"),
-                                      at("2026-11-22T06:11:30Z")};
-  ASSERT_EQ(starts.size(), expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    EXPECT_EQ(starts[i], expected[i]) << "cycle " << i << " started at " << format_rfc3339(starts[i]);
-}
-
-TEST(SchedulerLoop, CycleSlowerThanSeveralPeriodsRunsOnceAtTheNextBoundary) {
-  // 1m and 5m rules, delay 0: a cycle that takes 7m30s is followed by exactly one cycle at the next
-  // minute boundary, never a burst for the boundaries it missed, and never one in the past.
-  const auto cfg = testing::make_config({RuleBuilder("five").period(k5m), RuleBuilder("one").period(kMinute)},
-                                        Duration{0});
-  FakeClock clock(at("2026-11-22T06:00:00Z"));
-  const auto starts = drive(cfg, clock, {{Duration{450}}, {Duration{10}}, {Duration{10}}});
-  ASSERT_EQ(starts.size(), 3u);
-  EXPECT_EQ(starts[0], at("2026-11-22T06:00:00Z"));
-  EXPECT_EQ(starts[1], at("2026-11-22T06:08:00Z"));
-  EXPECT_EQ(starts[2], at("2026-11-22T06:09:00Z"));
-}
-
-TEST(SchedulerLoop, EveryStartIsAfterThePreviousCycleEnded) {
-  // A table of cycle lengths and outcomes around and beyond the period: no two cycles overlap and
-  // none starts in the past, whatever the mix.
-  const auto cfg = testing::make_config({RuleBuilder("five").period(k5m), RuleBuilder("one").period(kMinute)},
-                                        Duration{120});
-  const std::vector<Step> pattern = {{Duration{0}},         {Duration{59}},        {Duration{60}, false},
-                                     {Duration{61}},        {Duration{29}, false}, {Duration{31}, false},
-                                     {Duration{300}},       {Duration{1}, false},  {Duration{3700}},
-                                     {Duration{45}, false}, {Duration{2}}};
-  FakeClock clock(at("2026-11-22T06:05:17Z"));
-  const auto starts = drive(cfg, clock, pattern);
-  ASSERT_EQ(starts.size(), pattern.size());
-  for (std::size_t i = 1; i < starts.size(); ++i) {
-    const Time ended = starts[i - 1] + pattern[i - 1].takes;
-    EXPECT_GT(starts[i], ended) << "cycle " << i;
-    if (pattern[i - 1].ok) EXPECT_LE(starts[i], ended + kMinute) << "cycle " << i;
-    else EXPECT_LE(starts[i], ended + Duration{30}) << "cycle " << i;
-  }
-}
+// The loop that calls these, on a fake clock: tests/unit/agent/cli/daemon_loop_test.cpp.
 
 }  // namespace
 }  // namespace bw::agent

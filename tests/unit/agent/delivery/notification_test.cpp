@@ -203,13 +203,13 @@ TEST(NotificationSubject, NonAsciiAndControlCharactersAreReplaced) {
   EXPECT_TRUE(is_printable_ascii(s));
 }
 
-TEST(NotificationSubject, ALongLabelIsShortenedToOneHundredCharacters) {
+TEST(NotificationSubject, ALongLabelIsShortenedToNinetyNineCharacters) {
   const config::Rule rule = RuleBuilder("rule");
   const std::string value(300, 'x');
   const auto s = subject(simple_change(rule, {{"modelId", value}}, AlarmState::Alarm));
-  EXPECT_EQ(s.size(), 100u);
-  // `ALARM: "` (8) + name + `..." in us-east-1` (17): 75 characters of the name survive.
-  EXPECT_EQ(s, R"(ALARM: "rule/modelId=)" + std::string(62, 'x') + R"(..." in us-east-1)");
+  EXPECT_EQ(s.size(), 99u);
+  // `ALARM: "` (8) + name + `..." in us-east-1` (17): 74 characters of the name survive.
+  EXPECT_EQ(s, R"(ALARM: "rule/modelId=)" + std::string(61, 'x') + R"(..." in us-east-1)");
   EXPECT_TRUE(is_printable_ascii(s));
 }
 
@@ -218,27 +218,28 @@ TEST(NotificationSubject, ALongNonAsciiLabelIsStillAsciiAndShort) {
   std::string value;
   for (int i = 0; i < 150; ++i) value += "\xc3\xa9";  // 150 × "é", 300 bytes
   const auto s = subject(simple_change(rule, {{"modelId", value}}, AlarmState::InsufficientData));
-  EXPECT_EQ(s.size(), 100u);
+  EXPECT_EQ(s.size(), 99u);
   EXPECT_TRUE(is_printable_ascii(s));
   EXPECT_TRUE(s.starts_with(R"(INSUFFICIENT_DATA: "rule/modelId=???)")) << s;
   EXPECT_TRUE(s.ends_with(R"(..." in us-east-1)")) << s;
 }
 
-TEST(NotificationSubject, ExactlyOneHundredIsKeptOneMoreIsShortened) {
+// SNS refuses a subject of 100 characters or more ("must be less than 100 characters").
+TEST(NotificationSubject, NinetyNineIsKeptOneHundredIsShortened) {
   const config::Rule rule = RuleBuilder("rule");
   // Fixed part: `ALARM: "rule/modelId=` (21) + `" in us-east-1` (14) = 35.
-  const auto fits = subject(simple_change(rule, {{"modelId", std::string(65, 'a')}}, AlarmState::Alarm));
-  EXPECT_EQ(fits.size(), 100u);
-  EXPECT_EQ(fits, R"(ALARM: "rule/modelId=)" + std::string(65, 'a') + R"(" in us-east-1)");
-  const auto over = subject(simple_change(rule, {{"modelId", std::string(66, 'a')}}, AlarmState::Alarm));
-  EXPECT_EQ(over.size(), 100u);
-  EXPECT_EQ(over, R"(ALARM: "rule/modelId=)" + std::string(62, 'a') + R"(..." in us-east-1)");
+  const auto fits = subject(simple_change(rule, {{"modelId", std::string(64, 'a')}}, AlarmState::Alarm));
+  EXPECT_EQ(fits.size(), 99u);
+  EXPECT_EQ(fits, R"(ALARM: "rule/modelId=)" + std::string(64, 'a') + R"(" in us-east-1)");
+  const auto over = subject(simple_change(rule, {{"modelId", std::string(65, 'a')}}, AlarmState::Alarm));
+  EXPECT_EQ(over.size(), 99u);
+  EXPECT_EQ(over, R"(ALARM: "rule/modelId=)" + std::string(61, 'a') + R"(..." in us-east-1)");
 }
 
-TEST(NotificationSubject, NeverExceedsOneHundredEvenWithAnAbsurdRegion) {
+TEST(NotificationSubject, StaysUnderOneHundredEvenWithAnAbsurdRegion) {
   const config::Rule rule = RuleBuilder("rule");
   const auto s = subject(simple_change(rule, {{"modelId", "x"}}, AlarmState::Alarm, std::string(120, 'r')));
-  EXPECT_LE(s.size(), 100u);
+  EXPECT_LT(s.size(), 100u);
 }
 
 TEST(NotificationIdempotencyKey, IsStableAndDistinguishesEveryPart) {

@@ -29,7 +29,7 @@ using testing::target_row;
 using Outcome = Delivery::Outcome;
 
 // A webhook receiver on 127.0.0.1, port chosen by the kernel. Answers `status`, optionally only
-// after `delay`, and records what it received.
+// after `delay` or when it is destroyed, whichever comes first, and records what it received.
 class Receiver {
  public:
   Receiver() {
@@ -137,12 +137,29 @@ TEST(Webhook, StatusCodesMapToOutcomes) {
   EXPECT_EQ(rx.requests.size(), cases.size());
 }
 
+TEST(Webhook, TargetTimeoutBoundsTheRequestAndTheConnect) {
+  using std::chrono::milliseconds;
+  const auto slow = webhook_transport_options({"http://127.0.0.1:1/h", "", Duration{10}});
+  EXPECT_EQ(slow.total_timeout, milliseconds(10000));
+  EXPECT_EQ(slow.connect_timeout, milliseconds(5000));
+  const auto quick = webhook_transport_options({"http://127.0.0.1:1/h", "", Duration{1}});
+  EXPECT_EQ(quick.total_timeout, milliseconds(1000));
+  EXPECT_EQ(quick.connect_timeout, milliseconds(1000));
+}
+
+// The target's timeout is whole seconds; the sender's libcurl transport gets a 100 ms deadline here
+// so that a receiver which never answers (until the test ends) costs no real second.
 TEST(Webhook, TimeoutIsARetry) {
+  using std::chrono::milliseconds;
   Receiver rx;
-  rx.delay = std::chrono::milliseconds(3000);
+  rx.delay = milliseconds(60000);
+  const config::WebhookTarget target{rx.url(), "", Duration{1}};
+  auto options = webhook_transport_options(target);
+  options.total_timeout = options.connect_timeout = milliseconds(100);
+  WebhookSender sender(target, aws::make_curl_transport(options));
   const auto start = std::chrono::steady_clock::now();
-  const auto d = webhook(rx.url(), "", Duration{1})->deliver(target_row());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+  const auto d = sender.deliver(target_row());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
   EXPECT_EQ(d.outcome, Outcome::Retry);
   EXPECT_THAT(d.detail, StartsWith("webhook RequestTimeout: "));
 }

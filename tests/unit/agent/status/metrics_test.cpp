@@ -27,13 +27,20 @@ TEST(MetricsAgent, RequestObserverCountsResponsesRetriesThrottlesAndGetMetricDat
   EXPECT_EQ(r.value("batchwatch_aws_retries_total", {{"service", "monitoring"}, {"operation", "GetMetricData"}}), 1);
   EXPECT_EQ(r.value("batchwatch_throttles_total", {{"service", "monitoring"}, {"operation", "GetMetricData"}}), 1);
   EXPECT_EQ(r.series_count("batchwatch_throttles_total"), 1u);
-  EXPECT_EQ(r.value("batchwatch_getmetricdata_calls_total"), 2);
+  EXPECT_EQ(r.value("batchwatch_getmetricdata_calls_total"), 1);  // the throttled attempt was no call
 
   const auto text = m.render();
   EXPECT_NE(text.find("batchwatch_aws_requests_total{service=\"sns\",operation=\"Publish\",code=\"CouldNotConnect\"} 1\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("# TYPE batchwatch_cycle_duration_seconds histogram\n"), std::string::npos);
+}
+
+TEST(MetricsAgent, OutcomeNamesRoundTripAndOthersAreNotGuessed) {
+  for (auto o : {NotificationOutcome::Delivered, NotificationOutcome::Retried, NotificationOutcome::Dead,
+                 NotificationOutcome::Silenced})
+    EXPECT_EQ(notification_outcome(to_string(o)), o);
+  EXPECT_EQ(notification_outcome("exploded"), std::nullopt);  // once counted as "retried"
 }
 
 // Whether a response with `code` counts as a throttle on batchwatch_throttles_total.
