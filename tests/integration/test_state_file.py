@@ -6,12 +6,11 @@ import json
 import os
 import shutil
 import sqlite3
-import tempfile
-import textwrap
 import unittest
 
+from harness import once, run_batchwatch, temp_dir, tokens_high_rule, write
 from local_servers import AcceptingWebhook
-from moto_fixture import Moto, put_points, run_batchwatch
+from moto_fixture import Moto, put_points
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 V0_FIXTURE = os.path.join(HERE, "..", "data", "state", "v0-alarm-owed.db")
@@ -19,18 +18,6 @@ NOW = "2026-11-22T06:05:00Z"  # what make_v0.py ran at, so the evaluation finds 
 HOUR_5 = calendar.timegm((2026, 11, 22, 5, 0, 0))
 OWED_KEY = "fe3b723e419939e70b6024a67a9f18b2"  # the idempotency key of the row the fixture owes
 CURRENT_VERSION = 1
-
-RULES = """\
-    rules:
-      - name: input-tokens-high
-        kind: threshold
-        metric: {namespace: AWS/Bedrock/Batch, name: NumberOfInputTokensProcessedPerMinute,
-                 dimensions: {modelId: "*"}, stat: Average, period: 1h}
-        comparison: ">"
-        threshold: 1000000
-        evaluation_periods: 1
-        notify: [hook]
-    """
 
 
 def query(path, sql):
@@ -54,32 +41,26 @@ class StateFileTest(unittest.TestCase):
         cls.moto.stop()
 
     def setUp(self):
-        self.work = tempfile.mkdtemp(prefix="bw-state-file-")
+        self.work = temp_dir(self, "bw-state-file-")
         self.hook = AcceptingWebhook()
+        self.addCleanup(self.hook.stop)
         self.db = os.path.join(self.work, "state.db")
         shutil.copy(V0_FIXTURE, self.db)
         os.mkdir(os.path.join(self.work, "rules"))
-        with open(os.path.join(self.work, "rules", "r.yaml"), "w") as f:
-            f.write(textwrap.dedent(RULES))
-        self.config = os.path.join(self.work, "agent.yaml")
-        with open(self.config, "w") as f:
-            # max_age: the owed row was created when the fixture was made; it must not die of age here.
-            f.write(textwrap.dedent(f"""\
-                aws: {{region: us-east-1, endpoint_url: {self.moto.endpoint}}}
-                poll: {{delay: 2m}}
-                state: {{path: state.db}}
-                server: {{listen: ""}}
-                targets:
-                  hook: {{type: webhook, url: "{self.hook.url}/hook", max_age: 3650d}}
-                rule_files: [rules/*.yaml]
-                """))
-
-    def tearDown(self):
-        self.hook.stop()
-        shutil.rmtree(self.work)
+        write(os.path.join(self.work, "rules", "r.yaml"), tokens_high_rule(notify="[hook]"))
+        # max_age: the owed row was created when the fixture was made; it must not die of age here.
+        self.config = write(os.path.join(self.work, "agent.yaml"), f"""\
+            aws: {{region: us-east-1, endpoint_url: {self.moto.endpoint}}}
+            poll: {{delay: 2m}}
+            state: {{path: state.db}}
+            server: {{listen: ""}}
+            targets:
+              hook: {{type: webhook, url: "{self.hook.url}/hook", max_age: 3650d}}
+            rule_files: [rules/*.yaml]
+            """)
 
     def once(self):
-        return run_batchwatch(["once", "--config", self.config, "--now", NOW], self.moto)
+        return once(self.config, now=NOW, moto=self.moto)
 
 
 class UpgradeFrom010(StateFileTest):
