@@ -177,16 +177,29 @@ std::string resolve(const fs::path& base_dir, const std::string& path) {
   return (base_dir / p).lexically_normal().string();
 }
 
+// Below an hour, a transition could be pruned before anyone had a chance to read it with `history`.
+void read_retention(const Sink& sink, const MapReader& state, Config& cfg) {
+  const auto s = state.scalar("retention");
+  if (!s) return;
+  const auto d = to_duration(sink, *s);
+  if (!d) return;
+  if (*d < Duration{3600})
+    sink.error(s->mark, "\"state.retention\" is " + s->text + "; keep at least 1h of history (default 30d)");
+  else
+    cfg.state_retention = *d;
+}
+
 void read_state(const Sink& sink, const MapReader& top, const fs::path& base_dir, Config& cfg) {
   const auto r = top.map("state", "\"state\"");
   if (r.valid()) {
-    r.check_keys({"path"});
+    r.check_keys({"path", "retention"});
     if (auto p = r.scalar("path")) {
       if (p->text.empty())
         sink.error(p->mark, "\"state.path\" is empty (name the SQLite file, e.g. ./batchwatch.db)");
       else
         cfg.state_path = p->text;
     }
+    read_retention(sink, r, cfg);
   }
   cfg.state_path = resolve(base_dir, cfg.state_path);
 }

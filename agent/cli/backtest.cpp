@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "agent/cli/commands.hpp"
+#include "agent/cli/transition_lines.hpp"
 #include "agent/cycle/engine.hpp"
 #include "agent/cycle/replay_source.hpp"
 #include "agent/state/sqlite_state_store.hpp"
@@ -53,23 +53,9 @@ int cmd_backtest(const BacktestOptions& options, Logger& log) {
     }
     for (const auto& tr : report->transitions) {
       ++count;
-      if (options.json) {
-        nlohmann::json labels = nlohmann::json::object();
-        for (const auto& d : tr.labels) labels[d.name] = d.value;
-        nlohmann::json j{{"time", format_rfc3339(tr.at)},
-                         {"rule", tr.rule->name},
-                         {"labels", labels},
-                         {"from", to_string(tr.from)},
-                         {"to", to_string(tr.to)},
-                         {"value", tr.value ? nlohmann::json(*tr.value) : nlohmann::json(nullptr)},
-                         {"reason", tr.reason}};
-        std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-      } else {
-        const auto series = labels_text(tr.labels);
-        std::printf("%s  %-24s %-36s %-17s -> %-17s %s\n", format_rfc3339(tr.at).c_str(), tr.rule->name.c_str(),
-                    series.empty() ? "-" : series.c_str(), std::string(to_string(tr.from)).c_str(),
-                    std::string(to_string(tr.to)).c_str(), tr.reason.c_str());
-      }
+      print_transition({tr.at, tr.rule->name, tr.labels, std::string(to_string(tr.from)),
+                        std::string(to_string(tr.to)), tr.value, tr.reason},
+                       options.json);
     }
   }
   if (!options.json)

@@ -35,6 +35,13 @@ struct SilenceOptions {
   std::int64_t id = 0;
 };
 
+struct HistoryOptions {
+  std::string config_path;
+  std::optional<Time> since;  // transitions at or after this time (default: every one kept)
+  std::string rule;           // only this rule ("" = every rule)
+  bool json = false;
+};
+
 struct RunOptions {
   std::string config_path;
   std::optional<Time> simulate_from;  // run on a SimulatedClock starting here (no waiting between cycles)
@@ -45,6 +52,7 @@ int cmd_check(const std::string& config_path, Logger& log);
 int cmd_once(const OnceOptions& options, Logger& log);  // 0 all OK, 1 any ALARM, 2 error
 int cmd_run(const RunOptions& options, Logger& log);
 int cmd_backtest(const BacktestOptions& options, Logger& log);  // 0, or 2 on error
+int cmd_history(const HistoryOptions& options, Logger& log);  // 0, or 2 on error
 int cmd_silence(const SilenceOptions& options, Logger& log);
 int cmd_version();
 

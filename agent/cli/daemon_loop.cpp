@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/cycle/scheduler.hpp"
+#include "agent/state/retention.hpp"
 #include "agent/state/sqlite_state_store.hpp"
 
 namespace bw::agent {
@@ -159,6 +160,7 @@ Time Daemon::run_cycle() {
     return next_cycle_after_failure(*gen_->cfg, clock_.now());
   }
   if (report->notifications > 0) delivery_.wake();
+  prune_expired(*store_, now, gen_->cfg->state_retention, log_);
   export_cycle(metrics_, report.value(), *store_, clock_.now());
   metrics_.set_ready(true);
   status_.publish(snapshot_of(report.value(), *store_));

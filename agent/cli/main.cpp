@@ -181,6 +181,28 @@ class SilenceCommand final : public Subcommand {
   std::string starts_text_, duration_text_ = "1h";
 };
 
+class HistoryCommand final : public Subcommand {
+ public:
+  HistoryCommand(CLI::App& app, LogFlags& log_flags) {
+    cmd_ = app.add_subcommand("history", "print the recorded transitions (works while the daemon runs)");
+    cmd_->add_option("--config", options_.config_path, "agent file")->required();
+    cmd_->add_option("--since", since_text_, "only transitions at or after this RFC 3339 time");
+    cmd_->add_option("--rule", options_.rule, "only this rule");
+    format_.add_to(cmd_);
+    log_flags.add_to(cmd_);
+  }
+  int run(Logger& log) override {
+    if (!read_time_option("--since", since_text_, options_.since)) return 2;
+    options_.json = format_.json();
+    return cmd_history(options_, log);
+  }
+
+ private:
+  HistoryOptions options_;
+  std::string since_text_;
+  FormatFlag format_;
+};
+
 class VersionCommand final : public Subcommand {
  public:
   VersionCommand(CLI::App& app, LogFlags& log_flags) {
@@ -204,6 +226,7 @@ int main(int argc, char** argv) {
   CheckCommand check(app, log_flags);
   BacktestCommand backtest(app, log_flags);
   SilenceCommand silence(app, log_flags);
+  HistoryCommand history(app, log_flags);
   VersionCommand version(app, log_flags);
   try {
     app.parse(argc, argv);
@@ -215,7 +238,7 @@ int main(int argc, char** argv) {
   Logger::parse_level(log_flags.level, log_level);
   Logger log(log_level, log_flags.format == "json");
   try {
-    for (Subcommand* command : std::initializer_list<Subcommand*>{&version, &check, &run, &silence, &backtest, &once})
+    for (Subcommand* command : std::initializer_list<Subcommand*>{&version, &check, &run, &silence, &history, &backtest, &once})
       if (command->chosen()) return command->run(log);
   } catch (const std::exception& e) {
     log.error(std::string("fatal: ") + e.what());

@@ -25,10 +25,7 @@ Duration Dispatcher::backoff(int attempts) {
 }
 
 std::optional<Time> Dispatcher::next_due() const {
-  std::optional<Time> next;
-  for (const auto& row : store_.outbox("pending"))
-    if (!next || row.next_attempt_at < *next) next = row.next_attempt_at;
-  return next;
+  return store_.earliest_pending();
 }
 
 Time Dispatcher::retry_at(const OutboxRow& row, Time now) const {
@@ -39,7 +36,11 @@ Time Dispatcher::retry_at(const OutboxRow& row, Time now) const {
 
 bool Dispatcher::expire_if_too_old(const OutboxRow& row, Duration max_age, Time now, DispatchReport& report) {
   if (now - row.created_at <= max_age) return false;
-  log_if_unrecorded(log_, store_.mark_dead(row.id, now, "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error), row);
+  // Not attempted again, so not counted as an attempt: `attempts` says how often the target was asked.
+  log_if_unrecorded(
+      log_,
+      store_.mark_expired(row.id, now, "older than max_age " + format_duration(max_age) + "; last error: " + row.last_error),
+      row);
   report.dead++;
   report.last_error = row.last_error;
   outcome(row.target, "dead");

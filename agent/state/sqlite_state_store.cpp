@@ -1,34 +1,21 @@
 #include "agent/state/sqlite_state_store.hpp"
 
+#include "agent/state/schema.hpp"
+
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 namespace bw::agent {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// Set on every connection; the tables themselves are schema.cpp's, versioned.
+constexpr const char* kConnectionSettings = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
 PRAGMA busy_timeout=5000;
-CREATE TABLE IF NOT EXISTS alarm_state(
-  rule TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL, value REAL, reason TEXT NOT NULL,
-  changed_at INTEGER NOT NULL, evaluated_at INTEGER NOT NULL, notified_state TEXT NOT NULL DEFAULT '',
-  notified_at INTEGER NOT NULL DEFAULT 0, window_end INTEGER NOT NULL DEFAULT 0, marker INTEGER,
-  PRIMARY KEY(rule, series));
-CREATE TABLE IF NOT EXISTS history(
-  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, series TEXT NOT NULL, from_state TEXT NOT NULL,
-  to_state TEXT NOT NULL, value REAL, reason TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox(
-  id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL, target TEXT NOT NULL, subject TEXT NOT NULL,
-  payload TEXT NOT NULL, rule TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL,
-  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending', last_error TEXT NOT NULL DEFAULT '', finished_at INTEGER,
-  UNIQUE(idempotency_key, target));
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS silences(
-  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, labels TEXT NOT NULL, starts INTEGER NOT NULL, ends INTEGER NOT NULL,
-  comment TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
 )sql";
 
 // A prepared statement that finalizes itself, or (borrowed) one kept by the store, which it resets.
@@ -146,20 +133,58 @@ Result<Unit> write(sqlite3* db, const char* what, const char* sql, const Values&
   });
 }
 
+// Rows a pruning statement deletes at most: each statement is its own short transaction, so the
+// delivery thread's writes get in between.
+constexpr std::size_t kPruneBatch = 500;
+
+// Runs `delete_sql` (parameters: the cutoff, then a LIMIT) until it deletes less than a batch or
+// `max_rows` are gone; the number deleted.
+std::size_t delete_in_batches(sqlite3* db, const char* delete_sql, Time cutoff, std::size_t max_rows) {
+  Stmt s(db, delete_sql);
+  std::size_t deleted = 0;
+  while (deleted < max_rows) {
+    const auto limit = std::min(kPruneBatch, max_rows - deleted);
+    s.bind(1, epoch(cutoff)).bind(2, static_cast<std::int64_t>(limit));
+    s.step();
+    s.reset();
+    const auto n = static_cast<std::size_t>(sqlite3_changes(db));
+    deleted += n;
+    if (n < limit) break;
+  }
+  return deleted;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StateStore>> SqliteStateStore::open(const std::string& path) {
+  auto store = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!store) return store.error();
+  if (std::string error; !store.value()->exec(kConnectionSettings, error))
+    return state_error("cannot initialise state database " + path, std::move(error));
+  if (auto upgraded = schema::upgrade(store.value()->db_, path); !upgraded) return upgraded.error();
+  return std::unique_ptr<StateStore>(std::move(store).value());
+}
+
+Result<std::unique_ptr<StateStore>> SqliteStateStore::open_read_only(const std::string& path) {
+  // SQLite's own message for a missing file is "unable to open database file"; say which and why.
+  if (std::error_code ec; !std::filesystem::exists(path, ec))
+    return state_error("state file " + path, "does not exist (has the daemon or `once` run with this config?)");
+  auto store = connect(path, SQLITE_OPEN_READONLY);
+  if (!store) return store.error();
+  if (std::string error; !store.value()->exec("PRAGMA busy_timeout=5000", error))
+    return state_error("cannot read state database " + path, std::move(error));
+  if (auto readable = schema::check_readable(store.value()->db_, path); !readable) return readable.error();
+  return std::unique_ptr<StateStore>(std::move(store).value());
+}
+
+Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::connect(const std::string& path, int flags) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     auto error = state_error("cannot open state database " + path, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
     return error;
   }
-  std::unique_ptr<SqliteStateStore> store(new SqliteStateStore(db));
-  if (std::string error; !store->exec(kSchema, error))
-    return state_error("cannot initialise state database " + path, std::move(error));
-  return std::unique_ptr<StateStore>(std::move(store));
+  return std::unique_ptr<SqliteStateStore>(new SqliteStateStore(db));
 }
 
 SqliteStateStore::~SqliteStateStore() {
@@ -280,6 +305,12 @@ std::vector<OutboxCount> SqliteStateStore::outbox_counts() const {
   return out;
 }
 
+std::optional<Time> SqliteStateStore::earliest_pending() const {
+  Stmt s(db_, "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'");
+  if (!s.step() || !s.real(0)) return std::nullopt;  // MIN over no rows is NULL
+  return from_epoch(s.int64(0));
+}
+
 Result<Unit> SqliteStateStore::mark_delivered(std::int64_t id, Time at) {
   return write(db_, "outbox update",
                "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?",
@@ -295,6 +326,11 @@ Result<Unit> SqliteStateStore::mark_dead(std::int64_t id, Time at, const std::st
   return write(db_, "outbox update",
                "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?", epoch(at),
                error, id);
+}
+
+Result<Unit> SqliteStateStore::mark_expired(std::int64_t id, Time at, const std::string& error) {
+  return write(db_, "outbox update", "UPDATE outbox SET status='dead', finished_at=?, last_error=? WHERE id=?",
+               epoch(at), error, id);
 }
 
 Result<std::int64_t> SqliteStateStore::add_silence(const StoredSilence& s) {
@@ -330,6 +366,21 @@ std::vector<HistoryRow> SqliteStateStore::history() const {
   std::vector<HistoryRow> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), from_epoch(s.int64(6))});
   return out;
+}
+
+Result<PruneCount> SqliteStateStore::prune(Time cutoff, std::size_t max_rows) {
+  return write_or_error<PruneCount>("prune state file", [&] {
+    PruneCount n;
+    n.history = delete_in_batches(
+        db_, "DELETE FROM history WHERE id IN (SELECT id FROM history WHERE at < ? ORDER BY at LIMIT ?)", cutoff,
+        max_rows);
+    // `status <> 'pending'` as written in the partial index outbox_finished, so SQLite uses it.
+    n.outbox = delete_in_batches(db_,
+                                 "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status <> 'pending' AND "
+                                 "finished_at < ? ORDER BY finished_at LIMIT ?)",
+                                 cutoff, max_rows);
+    return n;
+  });
 }
 
 }  // namespace bw::agent

@@ -15,8 +15,11 @@ namespace bw::agent {
 class SqliteStateStore final : public StateStore {
  public:
   // Opens (creating if absent) the database at `path` (":memory:" for one that dies with it) and
-  // sets up its schema; the error names the path.
+  // sets up its schema, upgrading a file written by an earlier release (schema.hpp); the error
+  // names the path.
   static Result<std::unique_ptr<StateStore>> open(const std::string& path);
+  // For readers beside a running daemon (`history`): no schema change, no file created; writes fail.
+  static Result<std::unique_ptr<StateStore>> open_read_only(const std::string& path);
   ~SqliteStateStore() override;
   SqliteStateStore(const SqliteStateStore&) = delete;
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
@@ -27,16 +30,20 @@ class SqliteStateStore final : public StateStore {
   std::vector<OutboxRow> due(Time now) const override;
   std::vector<OutboxRow> outbox(const std::string& status_filter) const override;
   std::vector<OutboxCount> outbox_counts() const override;
+  std::optional<Time> earliest_pending() const override;
   Result<Unit> mark_delivered(std::int64_t id, Time at) override;
   Result<Unit> mark_retry(std::int64_t id, Time next_attempt, const std::string& error) override;
   Result<Unit> mark_dead(std::int64_t id, Time at, const std::string& error) override;
+  Result<Unit> mark_expired(std::int64_t id, Time at, const std::string& error) override;
   Result<std::int64_t> add_silence(const StoredSilence& silence) override;
   std::vector<StoredSilence> silences() const override;
   Result<bool> expire_silence(std::int64_t id, Time at) override;
   std::vector<HistoryRow> history() const override;
+  Result<PruneCount> prune(Time cutoff, std::size_t max_rows) override;
 
  private:
   explicit SqliteStateStore(sqlite3* db) : db_(db) {}
+  static Result<std::unique_ptr<SqliteStateStore>> connect(const std::string& path, int flags);
   bool exec(const char* sql, std::string& error) const;
   void write_updates(const std::vector<StateUpdate>& updates);
   sqlite3* db_;

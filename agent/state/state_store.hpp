@@ -70,6 +70,12 @@ struct HistoryRow {
   Time at{};
 };
 
+// What one prune() deleted.
+struct PruneCount {
+  std::size_t history = 0;
+  std::size_t outbox = 0;
+};
+
 // Pending and dead outbox rows of one target.
 struct OutboxCount {
   std::string target;
@@ -97,15 +103,26 @@ class StateStore {
   virtual std::vector<OutboxRow> outbox(const std::string& status_filter = "") const = 0;
   // Counted by the store: the rows, payloads included, are not read.
   virtual std::vector<OutboxCount> outbox_counts() const = 0;
+  // When the earliest pending row falls due (nullopt when none): the delivery thread asks on every
+  // pass, so it reads one value, not the rows.
+  virtual std::optional<Time> earliest_pending() const = 0;
   virtual Result<Unit> mark_delivered(std::int64_t id, Time at) = 0;
   virtual Result<Unit> mark_retry(std::int64_t id, Time next_attempt, const std::string& error) = 0;
+  // Dead after an attempt the target refused for good: the attempt is counted.
   virtual Result<Unit> mark_dead(std::int64_t id, Time at, const std::string& error) = 0;
+  // Dead without another attempt (it outlived its target's max_age): the count stays as it was.
+  virtual Result<Unit> mark_expired(std::int64_t id, Time at, const std::string& error) = 0;
 
   virtual Result<std::int64_t> add_silence(const StoredSilence& silence) = 0;  // the new silence's id
   virtual std::vector<StoredSilence> silences() const = 0;
   virtual Result<bool> expire_silence(std::int64_t id, Time at) = 0;  // false when no such silence
 
   virtual std::vector<HistoryRow> history() const = 0;
+
+  // Deletes history rows and finished outbox rows (delivered, dead, silenced) from before `cutoff`,
+  // a few hundred a statement so the other connection never waits long; at most `max_rows` per
+  // table a call (the rest go on the next). Pending rows and current states are never deleted.
+  virtual Result<PruneCount> prune(Time cutoff, std::size_t max_rows) = 0;
 };
 
 }  // namespace bw::agent

@@ -8,7 +8,7 @@ _batchwatch() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
       -*) ;;
-      run|once|check|backtest|silence|version) [[ -z $cmd ]] && cmd=${COMP_WORDS[i]} ;;
+      run|once|check|backtest|history|silence|version) [[ -z $cmd ]] && cmd=${COMP_WORDS[i]} ;;
       add|list|expire) [[ $cmd == silence && -z $sub ]] && sub=${COMP_WORDS[i]} ;;
     esac
   done
@@ -18,16 +18,17 @@ _batchwatch() {
     --config|--input) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
     --log-format|--format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
-    --now|--from|--to|--starts|--simulate-from|--cycles|--rule|--label|--duration|--comment) return ;;
+    --now|--from|--to|--since|--starts|--simulate-from|--cycles|--rule|--label|--duration|--comment) return ;;
   esac
 
   local words
   case $cmd in
-    "") words="run once check backtest silence version --help" ;;
+    "") words="run once check backtest history silence version --help" ;;
     run) words="--config --simulate-from --cycles $common" ;;
     once) words="--config --now --dry-run --format $common" ;;
     check) words="--config $common" ;;
     backtest) words="--config --input --from --to --format $common" ;;
+    history) words="--config --since --rule --format $common" ;;
     version) words="$common" ;;
     silence)
       case $sub in

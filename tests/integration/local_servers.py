@@ -9,6 +9,8 @@ so that moto with signature checking on accepts what batchwatch signs with them)
 - ImdsServer: EC2 instance metadata, IMDSv2 only (a GET without a session token gets 401).
 - StsWebIdentityStandIn: STS AssumeRoleWithWebIdentity (Query protocol), which moto cannot route unsigned
   while signature checking is on; it insists on an unsigned request carrying the expected token.
+
+AcceptingWebhook answers every request with 200 and keeps what was POSTed (webhook targets).
 """
 import datetime
 import json
@@ -82,6 +84,16 @@ class LocalServer:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class AcceptingWebhook(LocalServer):
+    """A webhook receiver that takes every request with 200; `bodies()` are the JSON bodies POSTed."""
+
+    def handle(self, rec):
+        return 200, {"Content-Type": "application/json"}, b"{}"
+
+    def bodies(self):
+        return [json.loads(r.body) for r in self.requests if r.method == "POST"]
 
 
 def json_response(status, obj):

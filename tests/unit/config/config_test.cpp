@@ -211,6 +211,22 @@ TEST(Load, RelativePathsResolveAgainstTheAgentFileDirectory) {
   EXPECT_EQ(load(agent, fake_env).config->state_path, dir.path("etc/batchwatch.db"));
 }
 
+TEST(Load, StateRetentionDefaultsTo30DaysAndKeepsAtLeastAnHour) {
+  TempDir dir;
+  const auto agent = dir.write("agent.yaml", "{}\n");
+  EXPECT_EQ(load(agent, fake_env).config->state_retention, Duration{30 * 86400});
+  dir.write("agent.yaml", "state: {retention: 7d}\n");
+  EXPECT_EQ(load(agent, fake_env).config->state_retention, Duration{7 * 86400});
+  dir.write("agent.yaml", "state:\n  retention: 10m\n");
+  EXPECT_THAT(strings(load(agent, fake_env).diagnostics),
+              ElementsAre(agent + ":2:14: \"state.retention\" is 10m; keep at least 1h of history (default 30d)"));
+  dir.write("agent.yaml", "state:\n  retention: forever\n");
+  const auto bad = load(agent, fake_env);
+  ASSERT_EQ(bad.diagnostics.size(), 1u);
+  EXPECT_EQ(bad.diagnostics[0].line, 2);
+  EXPECT_FALSE(bad.config);
+}
+
 TEST(Load, MissingAgentFileIsAFileLevelDiagnostic) {
   TempDir dir;
   const auto missing = dir.path("nope.yaml");

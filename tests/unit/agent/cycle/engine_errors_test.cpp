@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tests/unit/agent/cycle/engine_fixture.hpp"
+#include "tests/unit/agent/state/forwarding_store.hpp"
 
 namespace bw::agent {
 namespace {
@@ -12,37 +13,16 @@ namespace {
 using namespace testing;  // the engine fixture and the agent test helpers
 
 // A store whose commits fail, as on a full disk; everything else is the real (temp file) store's.
-class CommitRefusingStore final : public StateStore {
+class CommitRefusingStore final : public ForwardingStore {
  public:
-  explicit CommitRefusingStore(StateStore& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
 
   Result<Unit> commit(const std::vector<StateUpdate>&) override {
     ++commits;
     return state_error("state commit", "database or disk is full");
   }
-  std::optional<StoredState> get(const std::string& rule, const std::string& series) const override {
-    return inner_.get(rule, series);
-  }
-  std::vector<StoredState> all_states() const override { return inner_.all_states(); }
-  std::vector<OutboxRow> due(Time now) const override { return inner_.due(now); }
-  std::vector<OutboxRow> outbox(const std::string& status_filter) const override { return inner_.outbox(status_filter); }
-  std::vector<OutboxCount> outbox_counts() const override { return inner_.outbox_counts(); }
-  Result<Unit> mark_delivered(std::int64_t id, Time at) override { return inner_.mark_delivered(id, at); }
-  Result<Unit> mark_retry(std::int64_t id, Time next, const std::string& error) override {
-    return inner_.mark_retry(id, next, error);
-  }
-  Result<Unit> mark_dead(std::int64_t id, Time at, const std::string& error) override {
-    return inner_.mark_dead(id, at, error);
-  }
-  Result<std::int64_t> add_silence(const StoredSilence& silence) override { return inner_.add_silence(silence); }
-  std::vector<StoredSilence> silences() const override { return inner_.silences(); }
-  Result<bool> expire_silence(std::int64_t id, Time at) override { return inner_.expire_silence(id, at); }
-  std::vector<HistoryRow> history() const override { return inner_.history(); }
 
   int commits = 0;
-
- private:
-  StateStore& inner_;
 };
 
 TEST_F(EngineTest, DiscoverErrorPropagatesAndWritesNothing) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/agent/state/forwarding_store.hpp"
 #include "tests/unit/agent/test_support.hpp"
 
 namespace bw::agent {
@@ -163,6 +164,57 @@ TEST_F(DispatcherTest, DeadIsMarkedDeadAndNotRetried) {
   EXPECT_EQ(r.last_error, "InvalidParameter: Subject");
   EXPECT_TRUE(store_->due(kT0 + Duration{86400}).empty());
   EXPECT_NE(log_.text().find("notification dead"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, RowThatOutlivesMaxAgeDiesWithoutAnotherAttemptCounted) {
+  auto s = std::make_unique<FakeSender>();
+  auto* email = s.get();
+  dispatcher_.add_sender("ops-email", std::move(s), Duration{600});
+  email->script = {{Delivery::Outcome::Retry, "Throttling: rate exceeded"}};
+  queue({"ops-email"});
+  dispatcher_.deliver_due(kT0);
+  ASSERT_EQ(stored(1).attempts, 1);
+
+  // Due again long after max_age: dead without asking the target, so the count stays at one.
+  const auto report = dispatcher_.deliver_due(kT0 + Duration{601});
+  EXPECT_EQ(report.dead, 1);
+  EXPECT_EQ(email->received.size(), 1u);
+  const auto r = stored(1);
+  EXPECT_EQ(r.status, "dead");
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(r.last_error, "older than max_age 10m; last error: Throttling: rate exceeded");
+}
+
+// Counts the calls that read outbox rows (payloads included).
+class RowReadCountingStore final : public testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::vector<OutboxRow> due(Time now) const override {
+    ++row_reads;
+    return ForwardingStore::due(now);
+  }
+  std::vector<OutboxRow> outbox(const std::string& status_filter) const override {
+    ++row_reads;
+    return ForwardingStore::outbox(status_filter);
+  }
+  mutable int row_reads = 0;
+};
+
+TEST_F(DispatcherTest, NextDueAsksTheStoreForOneTimeNotForTheRows) {
+  auto* email = add("ops-email");
+  email->script = {{Delivery::Outcome::Retry, "Throttling"}};
+  queue({"ops-email", "pipeline"});
+  ASSERT_TRUE(store_->mark_retry(2, kT0 + Duration{300}, "later").ok());
+  RowReadCountingStore counting(*store_);
+  Dispatcher watched(counting, log_.log());
+
+  EXPECT_EQ(watched.next_due(), kT0);
+  EXPECT_EQ(counting.row_reads, 0);
+  ASSERT_TRUE(store_->mark_delivered(1, kT0).ok());
+  EXPECT_EQ(watched.next_due(), kT0 + Duration{300});
+  ASSERT_TRUE(store_->mark_delivered(2, kT0).ok());
+  EXPECT_EQ(watched.next_due(), std::nullopt);
+  EXPECT_EQ(counting.row_reads, 0);
 }
 
 TEST_F(DispatcherTest, RowWithoutASenderIsKeptPendingAndRescheduled) {

@@ -1,0 +1,34 @@
+// `batchwatch history`: the transitions recorded in the state file, oldest first. It opens the file
+// read-only, so it runs beside the daemon (WAL: readers never block the writer) and never upgrades
+// or creates a state file.
+#include <cstdio>
+
+#include "agent/cli/commands.hpp"
+#include "agent/cli/transition_lines.hpp"
+#include "agent/state/sqlite_state_store.hpp"
+#include "config/config.hpp"
+
+namespace bw::agent {
+
+int cmd_history(const HistoryOptions& options, Logger& log) {
+  auto loaded = config::load(options.config_path);
+  if (!loaded.config) {
+    for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.str().c_str());
+    return 2;
+  }
+  auto opened = SqliteStateStore::open_read_only(loaded.config->state_path);
+  if (!opened) {
+    log.error(opened.error().describe());
+    return 2;
+  }
+  std::size_t count = 0;
+  for (const auto& h : opened.value()->history()) {
+    if ((options.since && h.at < *options.since) || (!options.rule.empty() && h.rule != options.rule)) continue;
+    ++count;
+    print_transition({h.at, h.rule, labels_of(h.series), h.from, h.to, h.value, h.reason}, options.json);
+  }
+  if (!options.json) std::printf("%zu transition(s)\n", count);
+  return 0;
+}
+
+}  // namespace bw::agent
