@@ -19,7 +19,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from moto_fixture import Moto, drain_queue, put_points, run_batchwatch, topic_with_queue  # noqa: E402
+from harness import run_batchwatch  # noqa: E402
+from moto_fixture import Moto, drain_queue, put_points, topic_with_queue  # noqa: E402
 
 MINUTES = 180
 
