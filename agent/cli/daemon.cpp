@@ -100,7 +100,8 @@ int cmd_run(const RunOptions& options, Logger& log) {
                 control, log);
   if (!daemon.start(std::move(cfg))) return 2;
   if (simulated)
-    log.info("simulated clock: cycles follow each other without waiting", {{"from", format_rfc3339(clock.now())}});
+    log.info("simulated clock: cycles follow each other without waiting, each once its notifications are out",
+             {{"from", format_rfc3339(clock.now())}});
   daemon.run();
   daemon.stop();
   return 0;

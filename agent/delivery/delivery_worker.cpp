@@ -22,6 +22,14 @@ void DeliveryWorker::replace(DispatcherFactory make) {
 
 void DeliveryWorker::wake() { waiter_.wake(); }
 
+bool DeliveryWorker::settle(Duration limit) {
+  std::unique_lock lock(mu_);
+  if (!thread_.joinable()) return true;
+  const auto wanted = passes_begun_ + 1;
+  waiter_.wake();
+  return done_cv_.wait_for(lock, limit, [&] { return passes_ended_ >= wanted || finished_; });
+}
+
 void DeliveryWorker::stop(Duration grace) {
   std::unique_lock lock(mu_);
   if (!thread_.joinable()) return;
@@ -54,6 +62,7 @@ void DeliveryWorker::final_pass(std::unique_lock<std::mutex>& lock) {
 void DeliveryWorker::loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    ++passes_begun_;
     active_ = dispatcher_;
     auto dispatcher = active_;
     lock.unlock();  // wake() and replace() never wait for a delivery in progress
@@ -62,6 +71,8 @@ void DeliveryWorker::loop() {
     dispatcher.reset();
     lock.lock();
     active_.reset();  // a dispatcher replaced during the pass (and what it owns) is freed now
+    ++passes_ended_;
+    done_cv_.notify_all();
     if (stopping_) break;
     lock.unlock();
     // Until the next retry is due, a cycle queues rows, or we are told to stop. A wake that came

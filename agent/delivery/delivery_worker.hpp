@@ -30,6 +30,10 @@ class DeliveryWorker {
   // Swaps the dispatcher (after a reload); a pass in progress finishes with the old one.
   void replace(DispatcherFactory make);
   void wake();
+  // Wakes the thread and waits (real time, at most `limit`) until a pass that began after this call
+  // has ended: under a simulated clock, a cycle's notifications go out before time moves on, as
+  // they would beside minutes-apart cycles. False when `limit` ran out first.
+  bool settle(Duration limit);
   // Stops the thread within `grace` (real time: hooks run in real time even under a simulated clock):
   // the pass in progress and, with a grace period, one last pass for rows already due may finish in
   // it; after it, deliveries in progress are cancelled (a hook's process group is stopped) and their
@@ -47,7 +51,9 @@ class DeliveryWorker {
   std::shared_ptr<Dispatcher> active_;      // the one in a pass now, if any (what a stop cancels)
   std::mutex mu_;  // guards dispatcher_, active_ and the flags below
   Clock::Waiter waiter_;            // the loop's sleep until the next retry, a wake or a stop
-  std::condition_variable done_cv_;  // stop() waits for `finished_`, in real time
+  std::condition_variable done_cv_;  // stop() and settle() wait on it, in real time
+  unsigned long passes_begun_ = 0;
+  unsigned long passes_ended_ = 0;
   bool stopping_ = false;
   bool final_pass_ = false;
   bool finished_ = false;

@@ -55,7 +55,8 @@ class Moto:
     def _wait_for_port(self, deadline):
         """The port from the server's ` * Running on http://127.0.0.1:PORT` line."""
         while True:
-            match = re.search(r"Running on http://127\.0\.0\.1:(\d+)", open(self.log.name).read())
+            with open(self.log.name) as log:
+                match = re.search(r"Running on http://127\.0\.0\.1:(\d+)", log.read())
             if match:
                 return int(match.group(1))
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -110,6 +111,45 @@ TEST_F(DeliveryWorkerTest, ADeliveryThatFinishesWithinTheGraceIsRecorded) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].status, "delivered");
   EXPECT_EQ(log_.text().find("grace period over"), std::string::npos) << log_.text();
+}
+
+// Delivers at once and counts; what a simulated-clock run waits for between cycles.
+class CountingSender final : public Sender {
+ public:
+  Delivery deliver(const OutboxRow&) override {
+    ++delivered;
+    return {Delivery::Outcome::Delivered, "done"};
+  }
+  std::atomic<int> delivered{0};
+};
+
+TEST_F(DeliveryWorkerTest, SettleSendsWhatACycleQueuedWithoutTheClockMoving) {
+  auto sender = std::make_unique<CountingSender>();
+  auto* hook = sender.get();
+  start(std::move(sender));
+  ASSERT_TRUE(worker_.settle(Duration{10}));
+  EXPECT_EQ(hook->delivered, 1);
+  // A second row, queued while the worker sleeps until kT0 + 60 s on a clock that never gets there.
+  StateUpdate u;
+  u.state.rule = "input-tokens-high";
+  u.state.state = AlarmState::Ok;
+  u.outbox.push_back(testing::target_row("hook"));
+  u.outbox.back().idempotency_key = "second";
+  u.outbox.back().created_at = u.outbox.back().next_attempt_at = kT0;
+  ASSERT_TRUE(store_->commit({u}).ok());
+  ASSERT_TRUE(worker_.settle(Duration{10}));
+  EXPECT_EQ(hook->delivered, 2);
+  for (const auto& row : store_->outbox()) EXPECT_EQ(row.status, "delivered") << row.idempotency_key;
+}
+
+TEST_F(DeliveryWorkerTest, SettleGivesUpAfterItsLimitWhileADeliveryRuns) {
+  auto sender = std::make_unique<BlockingSender>();
+  auto* hook = sender.get();
+  start(std::move(sender));
+  hook->wait_started();
+  EXPECT_FALSE(worker_.settle(Duration{0}));
+  hook->release();
+  EXPECT_TRUE(worker_.settle(Duration{10}));
 }
 
 }  // namespace
