@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/status/metrics.hpp"
+#include "aws/bedrock.hpp"
 #include "rules/alarm.hpp"
 #include "rules/series.hpp"
 #include "rules/time.hpp"
@@ -144,6 +145,12 @@ struct OutboxCounts {
 };
 
 // What the daemon publishes after each cycle.
+// One tracked Bedrock batch job as the page and /api/v1/jobs show it (filled by the job watch).
+struct JobView {
+  aws::ModelInvocationJob job;
+  std::optional<Time> eta;  // projected finish at the observed processing rate; nullopt when unknown or ended
+};
+
 struct StatusSnapshot {
   bool ready = false;                                          // a cycle has succeeded
   std::string not_ready_reason = "no poll cycle has completed yet";
@@ -151,6 +158,7 @@ struct StatusSnapshot {
   std::string last_error;                                      // of the last failed cycle, if any
   AlertList alerts;                                            // every (rule, series)
   std::map<std::string, OutboxCounts> outbox;                  // by target
+  std::vector<JobView> jobs;                                   // tracked jobs, newest submitted first
 };
 
 struct ListenAddress {
