@@ -66,6 +66,16 @@ const std::vector<Migration>& migrations() {
       {1, "indexes to prune history and finished outbox rows by time (state.retention)",
        "CREATE INDEX outbox_finished ON outbox(finished_at) WHERE status <> 'pending';\n"
        "CREATE INDEX history_at ON history(at);"},
+      // Times are epoch seconds (NULL: Bedrock did not send it); progress is "EPOCH:PROCESSED" points
+      // joined by ';', oldest first (a bounded tail, see agent/cycle/job_view.hpp).
+      {2, "the job view: the Bedrock batch jobs tracked, each with its last snapshot and observed progress",
+       "CREATE TABLE jobs(\n"
+       "  account TEXT NOT NULL, region TEXT NOT NULL, arn TEXT NOT NULL, name TEXT NOT NULL,\n"
+       "  model_id TEXT NOT NULL, status TEXT NOT NULL, message TEXT NOT NULL, output_s3_uri TEXT NOT NULL,\n"
+       "  submit_time INTEGER, last_modified_time INTEGER, end_time INTEGER, expiration_time INTEGER,\n"
+       "  total INTEGER, processed INTEGER, success INTEGER, errors INTEGER,\n"
+       "  first_seen INTEGER NOT NULL, progress TEXT NOT NULL DEFAULT '', vanished INTEGER NOT NULL DEFAULT 0,\n"
+       "  PRIMARY KEY(account, region, arn));"},
   };
   return steps;
 }

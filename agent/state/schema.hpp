@@ -16,7 +16,7 @@ struct sqlite3;
 
 namespace bw::agent::schema {
 
-inline constexpr int kCurrentVersion = 1;
+inline constexpr int kCurrentVersion = 2;
 
 // One forward step: the SQL that takes a file at version `to - 1` to version `to`.
 struct Migration {

@@ -26,7 +26,8 @@ class SqliteStateStore final : public StateStore {
 
   std::optional<StoredState> get(const std::string& rule, const std::string& series) const override;
   std::vector<StoredState> all_states() const override;
-  Result<Unit> commit(const std::vector<StateUpdate>& updates) override;
+  Result<Unit> commit(const std::vector<StateUpdate>& updates, const JobViewUpdate& jobs = {}) override;
+  std::vector<StoredJob> jobs() const override;
   std::vector<OutboxRow> due(Time now) const override;
   std::vector<OutboxRow> outbox(const std::string& status_filter) const override;
   std::vector<OutboxCount> outbox_counts() const override;
@@ -46,6 +47,7 @@ class SqliteStateStore final : public StateStore {
   static Result<std::unique_ptr<SqliteStateStore>> connect(const std::string& path, int flags);
   bool exec(const char* sql, std::string& error) const;
   void write_updates(const std::vector<StateUpdate>& updates);
+  void write_jobs(const JobViewUpdate& jobs);  // sqlite_jobs.cpp
   sqlite3* db_;
   // get() runs once per (rule, series) every cycle: its statement is prepared once (compiling the
   // SQL each time cost ~0.1 ms a call, most of a `once` cycle's CPU with 800 series).

@@ -10,6 +10,7 @@
 
 #include "agent/error.hpp"
 #include "rules/alarm.hpp"
+#include "rules/jobs.hpp"
 #include "rules/time.hpp"
 
 namespace bw::agent {
@@ -70,6 +71,23 @@ struct HistoryRow {
   Time at{};
 };
 
+// One tracked Bedrock batch job (the job view): the last snapshot listed and what the agent observed
+// of it. Keyed by (account, region, job.arn); account and region are "" without aws.accounts.
+struct StoredJob {
+  std::string account;
+  std::string region;
+  JobSnapshot job;
+  JobHistory history;
+};
+
+// What a cycle changes in the job view: jobs written whole, and jobs forgotten (beyond jobs.lookback
+// or state.retention), by key. Empty when the cycle did not list jobs.
+struct JobViewUpdate {
+  std::vector<StoredJob> upserts;
+  std::vector<StoredJob> removed;
+  bool empty() const { return upserts.empty() && removed.empty(); }
+};
+
 // What one prune() deleted.
 struct PruneCount {
   std::size_t history = 0;
@@ -93,9 +111,13 @@ class StateStore {
   virtual std::optional<StoredState> get(const std::string& rule, const std::string& series) const = 0;
   virtual std::vector<StoredState> all_states() const = 0;
 
-  // Every update (state rows, history rows for transitions, outbox rows) in one transaction, or none.
+  // Every update (state rows, history rows for transitions, outbox rows) and the job view's changes
+  // in one transaction, or none: a restart neither forgets a job nor notifies it twice.
   // Outbox rows whose (idempotency_key, target) already exist are kept as they are.
-  virtual Result<Unit> commit(const std::vector<StateUpdate>& updates) = 0;
+  virtual Result<Unit> commit(const std::vector<StateUpdate>& updates, const JobViewUpdate& jobs = {}) = 0;
+
+  // The job view as last committed, in key order.
+  virtual std::vector<StoredJob> jobs() const = 0;
 
   // Pending rows due at `now`, oldest first.
   virtual std::vector<OutboxRow> due(Time now) const = 0;

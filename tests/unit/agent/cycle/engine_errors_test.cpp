@@ -17,7 +17,7 @@ class CommitRefusingStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
 
-  Result<Unit> commit(const std::vector<StateUpdate>&) override {
+  Result<Unit> commit(const std::vector<StateUpdate>&, const JobViewUpdate& = {}) override {
     ++commits;
     return state_error("state commit", "database or disk is full");
   }

@@ -16,7 +16,10 @@ class ForwardingStore : public StateStore {
     return inner_.get(rule, series);
   }
   std::vector<StoredState> all_states() const override { return inner_.all_states(); }
-  Result<Unit> commit(const std::vector<StateUpdate>& updates) override { return inner_.commit(updates); }
+  Result<Unit> commit(const std::vector<StateUpdate>& updates, const JobViewUpdate& jobs = {}) override {
+    return inner_.commit(updates, jobs);
+  }
+  std::vector<StoredJob> jobs() const override { return inner_.jobs(); }
   std::vector<OutboxRow> due(Time now) const override { return inner_.due(now); }
   std::vector<OutboxRow> outbox(const std::string& status_filter) const override { return inner_.outbox(status_filter); }
   std::vector<OutboxCount> outbox_counts() const override { return inner_.outbox_counts(); }
