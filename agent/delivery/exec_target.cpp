@@ -75,6 +75,12 @@ std::vector<std::string> hook_environment(const std::vector<std::string>& base, 
                                                            {"BATCHWATCH_VALUE", event.value},
                                                            {"BATCHWATCH_IDEMPOTENCY_KEY", event.idempotency_key}};
   if (!event.severity.empty()) ours.emplace_back("BATCHWATCH_SEVERITY", event.severity);
+  if (event.has_job) {
+    ours.emplace_back("BATCHWATCH_JOB_ARN", event.job_arn);
+    ours.emplace_back("BATCHWATCH_JOB_NAME", event.job_name);
+    ours.emplace_back("BATCHWATCH_JOB_STATUS", event.job_status);
+    ours.emplace_back("BATCHWATCH_JOB_OUTPUT_URI", event.job_output_uri);
+  }
   for (const auto& [name, value] : event.labels) ours.emplace_back(label_env_name(name), value);
   std::set<std::string> names;
   for (const auto& [name, value] : ours) names.insert(name);

@@ -24,7 +24,67 @@ std::string ascii_only(std::string_view s) {
   return out;
 }
 
+nlohmann::json time_or_null(const std::optional<Time>& t) {
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json count_or_null(const std::optional<std::int64_t>& n) {
+  return n ? nlohmann::json(*n) : nlohmann::json(nullptr);
+}
+
+bool is_job_kind(const std::string& kind) { return kind.starts_with("job_"); }
+
+// A job rule's Trigger: no CloudWatch metric behind it, so the job field the kind judges stands in
+// for MetricName, Bedrock's control plane for the namespace, and the labels for the dimensions.
+nlohmann::json job_trigger(const std::string& kind, const nlohmann::json& dims) {
+  const char* judged = kind == "job_status"     ? "status"
+                       : kind == "job_stuck"    ? "lastModifiedTime"
+                       : kind == "job_errors"   ? "errorRecordCount"
+                       : kind == "job_expiry"   ? "jobExpirationTime"
+                                                : "ActiveJobs";
+  return nlohmann::json{{"MetricName", judged}, {"Namespace", "AWS/Bedrock"}, {"StatisticType", "Statistic"},
+                        {"Statistic", nullptr}, {"Unit", nullptr},          {"Dimensions", dims},
+                        {"Period", nullptr},    {"EvaluationPeriods", 1}};
+}
+
+// A metric rule's Trigger, as CloudWatch writes it for a metric alarm.
+nlohmann::json metric_trigger(const config::Rule& rule, const nlohmann::json& dims) {
+  nlohmann::json trigger{{"MetricName", rule.metric.name},
+                         {"Namespace", rule.metric.ns},
+                         {"StatisticType", rule.metric.stat.starts_with('p') ? "ExtendedStatistic" : "Statistic"},
+                         {"Statistic", upper_statistic(rule.metric.stat)},
+                         {"Unit", nullptr},
+                         {"Dimensions", dims},
+                         {"Period", rule.metric.period.count()}};
+  if (const auto* t = std::get_if<ThresholdSpec>(&rule.spec)) {
+    trigger["EvaluationPeriods"] = t->evaluation_periods;
+    trigger["DatapointsToAlarm"] = t->datapoints_to_alarm;
+    trigger["ComparisonOperator"] = cloudwatch_name(t->comparison);
+    trigger["Threshold"] = t->threshold;
+    trigger["TreatMissingData"] = to_string(t->treat_missing);
+    trigger["EvaluateLowSampleCountPercentile"] = "";
+  }
+  return trigger;
+}
+
 }  // namespace
+
+nlohmann::json job_json(const JobSnapshot& job) {
+  return nlohmann::json{{"jobArn", job.arn},
+                        {"jobName", job.name},
+                        {"modelId", job.model_id},
+                        {"status", job.status},
+                        {"message", job.message},
+                        {"submitTime", time_or_null(job.submit_time)},
+                        {"lastModifiedTime", time_or_null(job.last_modified_time)},
+                        {"endTime", time_or_null(job.end_time)},
+                        {"jobExpirationTime", time_or_null(job.expiration_time)},
+                        {"totalRecordCount", count_or_null(job.total)},
+                        {"processedRecordCount", count_or_null(job.processed)},
+                        {"successRecordCount", count_or_null(job.success)},
+                        {"errorRecordCount", count_or_null(job.errors)},
+                        {"outputS3Uri", job.output_s3_uri}};
+}
 
 std::string alarm_name(const std::string& rule, const std::vector<Dimension>& labels) {
   return labels.empty() ? rule : rule + "/" + labels_text(labels);
@@ -60,27 +120,19 @@ nlohmann::json message(const StateChange& change) {
     dims.push_back({{"name", d.name}, {"value", d.value}});
     labels[d.name] = d.value;
   }
-  nlohmann::json trigger{{"MetricName", rule.metric.name},
-                         {"Namespace", rule.metric.ns},
-                         {"StatisticType", rule.metric.stat.starts_with('p') ? "ExtendedStatistic" : "Statistic"},
-                         {"Statistic", upper_statistic(rule.metric.stat)},
-                         {"Unit", nullptr},
-                         {"Dimensions", dims},
-                         {"Period", rule.metric.period.count()}};
-  if (const auto* t = std::get_if<ThresholdSpec>(&rule.spec)) {
-    trigger["EvaluationPeriods"] = t->evaluation_periods;
-    trigger["DatapointsToAlarm"] = t->datapoints_to_alarm;
-    trigger["ComparisonOperator"] = cloudwatch_name(t->comparison);
-    trigger["Threshold"] = t->threshold;
-    trigger["TreatMissingData"] = to_string(t->treat_missing);
-    trigger["EvaluateLowSampleCountPercentile"] = "";
-  }
+  const auto kind = rule.kind();
+  nlohmann::json trigger = is_job_kind(kind) ? job_trigger(kind, dims) : metric_trigger(rule, dims);
   nlohmann::json bw{{"rule", rule.name},
-                    {"kind", rule.kind()},
+                    {"kind", kind},
                     {"labels", labels},
                     {"value", eval.value ? nlohmann::json(*eval.value) : nlohmann::json(nullptr)},
                     {"idempotency_key", idempotency_key(rule.name, change.labels, eval.state, change.at)}};
   if (!rule.severity.empty()) bw["severity"] = rule.severity;
+  if (change.job) bw["job"] = job_json(*change.job);
+  if (std::holds_alternative<DrainedSpec>(rule.spec)) {
+    bw["jobs"] = nlohmann::json::array();
+    for (const auto& job : change.jobs) bw["jobs"].push_back(job_json(job));
+  }
   return nlohmann::json{{"AlarmName", alarm_name(rule.name, change.labels)},
                         {"AlarmDescription", rule.description.empty() ? nlohmann::json(nullptr)
                                                                       : nlohmann::json(rule.description)},

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "rules/alarm.hpp"
+#include "rules/jobs.hpp"
 
 namespace bw::agent {
 
@@ -18,7 +19,13 @@ struct StateChange {
   Evaluation evaluation;  // the new state, value, reason
   Time at{};              // StateChangeTime
   std::string region;
+  const JobSnapshot* job = nullptr;  // a job rule's job: `batchwatch.job`, and the Trigger names it
+  std::vector<JobSnapshot> jobs;     // a drained rule's finished jobs: `batchwatch.jobs` (always there)
 };
+
+// A job in Bedrock's field names (ModelInvocationJobSummary, outputDataConfig flattened to
+// outputS3Uri); a field Bedrock did not send is null.
+nlohmann::json job_json(const JobSnapshot& job);
 
 // "rule/modelId=m1" (or just "rule" when the series has no dimensions).
 std::string alarm_name(const std::string& rule, const std::vector<Dimension>& labels);

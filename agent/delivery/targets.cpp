@@ -51,6 +51,17 @@ EventFields event_fields(const OutboxRow& row) {
     for (const auto& [name, value] : labels->items())
       f.labels.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
   std::sort(f.labels.begin(), f.labels.end());
+  if (auto job = bw->find("job"); job != bw->end() && job->is_object()) {
+    const auto text = [&](const char* field) {
+      const auto v = job->find(field);
+      return v != job->end() && v->is_string() ? v->get<std::string>() : std::string();
+    };
+    f.has_job = true;
+    f.job_arn = text("jobArn");
+    f.job_name = text("jobName");
+    f.job_status = text("status");
+    f.job_output_uri = text("outputS3Uri");
+  }
   return f;
 }
 

@@ -31,6 +31,9 @@ struct EventFields {
   std::string idempotency_key;
   std::string severity;  // the rule's `severity`; "" when it has none
   std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
+  // A job notification's `batchwatch.job` (has_job false otherwise): jobArn, jobName, status, outputS3Uri.
+  bool has_job = false;
+  std::string job_arn, job_name, job_status, job_output_uri;
 };
 EventFields event_fields(const OutboxRow& row);
 

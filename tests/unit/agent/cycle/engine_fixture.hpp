@@ -49,7 +49,7 @@ class EngineTest : public ::testing::Test {
 
   std::string expected_payload(const std::vector<Dimension>& labels, AlarmState old_state, const Evaluation& ev,
                                Time now) const {
-    return message(StateChange{&rule(), labels, old_state, ev, now, "us-east-1"}).dump();
+    return message(StateChange{&rule(), labels, old_state, ev, now, "us-east-1", nullptr, {}}).dump();
   }
 
   CapturedLog log_{LogLevel::Debug};
