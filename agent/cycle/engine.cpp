@@ -10,69 +10,7 @@
 
 namespace bw::agent {
 
-const std::vector<AlarmState>& notify_on(const config::Rule& rule) {
-  static const std::vector<AlarmState> alarm_ok{AlarmState::Alarm, AlarmState::Ok};
-  static const std::vector<AlarmState> drained{AlarmState::Drained};
-  if (!rule.notify_on.empty()) return rule.notify_on;
-  return std::holds_alternative<DrainedSpec>(rule.spec) ? drained : alarm_ok;
-}
-
-bool owes_notification(AlarmState state, const std::string& last_notified, const std::vector<AlarmState>& notify_on) {
-  if (std::find(notify_on.begin(), notify_on.end(), state) == notify_on.end()) return false;
-  if (state == AlarmState::Ok) return !last_notified.empty() && last_notified != "OK";
-  return true;
-}
-
 namespace {
-
-// A rule with `repeat` re-notifies while it stays in ALARM, once per repeat interval.
-bool repeat_due(const config::Rule& rule, const StoredState& cur, AlarmState state, Time at) {
-  return state == AlarmState::Alarm && cur.state == AlarmState::Alarm && rule.repeat && cur.notified_state == "ALARM" &&
-         at - cur.notified_at >= *rule.repeat;
-}
-
-bool label_matches(const std::vector<Dimension>& labels, const std::string& name, const std::string& value) {
-  for (const auto& d : labels)
-    if (d.name == name) return value == "*" || d.value == value;
-  return false;
-}
-
-// Rows a state owes, one per target.
-std::vector<OutboxRow> outbox_rows(const config::Rule& rule, const StateChange& change, const std::string& series,
-                                   bool silenced, Time recorded_at) {
-  std::vector<OutboxRow> rows;
-  const auto msg = message(change).dump();
-  const auto subj = subject(change);
-  const auto key = idempotency_key(rule.name, change.labels, change.evaluation.state, change.at);
-  for (const auto& target : rule.notify) {
-    OutboxRow row;
-    row.idempotency_key = key;
-    row.target = target;
-    row.subject = subj;
-    row.payload = msg;
-    row.rule = rule.name;
-    row.series = series;
-    row.state = std::string(to_string(change.evaluation.state));
-    row.created_at = recorded_at;
-    row.next_attempt_at = recorded_at;
-    row.status = silenced ? "silenced" : "pending";
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-// The stored state moved on to one evaluation of the period ending at `step_end`, judged at `at`.
-void advance(StoredState& cur, const config::Rule& rule, const std::string& series, const Evaluation& eval,
-             Time step_end, Time at) {
-  cur.rule = rule.name;
-  cur.series = series;
-  cur.state = eval.state;
-  cur.value = eval.value;
-  if (!eval.reason.empty()) cur.reason = eval.reason;  // else: the reason of the last explained change stays
-  cur.evaluated_at = at;
-  cur.window_end = step_end;
-  cur.marker = eval.marker;
-}
 
 // The first period end an instance still has to evaluate, or nothing when no whole period is new.
 // A stored instance resumes after its last evaluated period, reaching back at most `catch_up`.
@@ -117,88 +55,6 @@ std::map<std::string, std::vector<Dimension>> labels_by_series(const std::vector
 }
 
 }  // namespace
-
-// Advances the stored state of a (rule, series) by each of its evaluations, and collects what the
-// cycle commits: the state rows, the transitions (reported and logged) and the notifications owed.
-class CycleRecorder {
- public:
-  CycleRecorder(const config::Config& config, const StateStore& store, Logger& log, const std::string& region,
-                std::optional<Time> recorded_at, CycleReport& report)
-      : config_(config), store_(store), log_(log), region_(region), recorded_at_(recorded_at), report_(report) {}
-
-  // `cur` is the state before `eval` (`had_prev`: one was stored), and is advanced to it.
-  void record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur, bool had_prev,
-              const Evaluation& eval, Time step_end, Time at, InstanceResult& result) {
-    const std::string series = labels_text(labels);
-    StateUpdate u;
-    u.old_state = cur.state;
-    const bool changed = !had_prev || cur.state != eval.state;
-    // A new series that starts in INSUFFICIENT_DATA has not changed: it has only begun.
-    u.transition = changed && !(!had_prev && eval.state == AlarmState::InsufficientData);
-    if (changed) cur.changed_at = at;
-    if (u.transition) report_transition(rule, labels, series, u.old_state, eval, at, result);
-    const bool owes = u.transition && owes_notification(eval.state, cur.notified_state, notify_on(rule));
-    const bool repeat = repeat_due(rule, cur, eval.state, at);  // against the state before this evaluation
-    advance(cur, rule, series, eval, step_end, at);
-    if (owes || repeat) {
-      const StateChange change{&rule, labels, u.old_state, eval, at, region_};
-      const bool quiet = silenced(rule, labels, at);
-      u.outbox = outbox_rows(rule, change, series, quiet, recorded_at_.value_or(at));
-      if (quiet)
-        for (const auto& row : u.outbox) ++report_.silenced[row.target];
-      cur.notified_state = std::string(to_string(eval.state));
-      cur.notified_at = at;
-      result.notifications += u.outbox.size();
-      report_.notifications += u.outbox.size();
-    }
-    u.state = cur;
-    updates_.push_back(std::move(u));
-  }
-
-  std::vector<StateUpdate>& updates() { return updates_; }
-
- private:
-  void report_transition(const config::Rule& rule, const std::vector<Dimension>& labels, const std::string& series,
-                         AlarmState from, const Evaluation& eval, Time at, InstanceResult& result) {
-    report_.transitions.push_back(Transition{at, &rule, labels, from, eval.state, eval.value, eval.reason});
-    result.transition = true;
-    log_.info("state change", {{"rule", rule.name},
-                               {"series", series},
-                               {"from", std::string(to_string(from))},
-                               {"to", std::string(to_string(eval.state))},
-                               {"reason", eval.reason}});
-  }
-
-  // Whether a silence from the agent file or one added at run time (kept in the store) covers it.
-  bool silenced(const config::Rule& rule, const std::vector<Dimension>& labels, Time at) const {
-    const auto applies = [&](const auto& s) {
-      return at >= s.starts && at < s.ends && (s.rule == "*" || s.rule == rule.name);
-    };
-    for (const auto& s : config_.silences) {
-      if (!applies(s)) continue;
-      if (std::all_of(s.labels.begin(), s.labels.end(),
-                      [&](const auto& kv) { return label_matches(labels, kv.first, kv.second); }))
-        return true;
-    }
-    for (const auto& s : store_.silences()) {
-      if (!applies(s)) continue;
-      auto j = nlohmann::json::parse(s.labels_json, nullptr, false);
-      bool all = j.is_object();
-      for (auto it = j.begin(); all && it != j.end(); ++it)
-        all = it->is_string() && label_matches(labels, it.key(), it->get<std::string>());
-      if (all) return true;
-    }
-    return false;
-  }
-
-  const config::Config& config_;
-  const StateStore& store_;
-  Logger& log_;
-  const std::string& region_;
-  std::optional<Time> recorded_at_;
-  CycleReport& report_;
-  std::vector<StateUpdate> updates_;
-};
 
 aws::Result<std::vector<std::vector<std::vector<Dimension>>>> Engine::discover(Time now) {
   const auto& rules = config_.rules;
@@ -298,6 +154,8 @@ InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, Pe
   bool had_prev = pending.prev.has_value();
   StoredState cur = had_prev ? std::move(*pending.prev) : StoredState{};
   pending.prev.reset();  // moved into `cur`: 25,000 stored states are not held twice
+  const auto* drained = std::get_if<DrainedSpec>(&rule.spec);
+  const JobSnapshot* active = drained && drained->wait_for_jobs ? job_watch_.active_job(inst.labels) : nullptr;
   if (pending.steps.empty()) {
     res.evaluated = false;
     res.evaluation = Evaluation{cur.state, cur.value, cur.reason, std::nullopt, cur.marker};
@@ -307,11 +165,11 @@ InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, Pe
     const Previous previous{cur.state, cur.changed_at, cur.marker};
     // Decide the state first; the reason is written only where someone reads it: a change (history,
     // notification, log), a repeat notification, or every newest result when explaining results.
-    res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::No);
+    res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::No, active);
     const bool wanted = !had_prev || res.evaluation.state != cur.state ||
                         repeat_due(rule, cur, res.evaluation.state, at) || (explain_results_ && step == inst.window_end);
     if (wanted && res.evaluation.reason.empty())
-      res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes);
+      res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes, active);
     recorder.record(rule, inst.labels, cur, had_prev, res.evaluation, step, at, res);
     had_prev = true;
   }
@@ -353,11 +211,22 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
   report.results.reserve(work->plan.instances.size());
   if (auto fetched = fetch(work->plan, report); !fetched) return aws_failure(fetched.error());
 
-  CycleRecorder recorder(config_, store, log_, region_, recorded_at, report);
+  // Jobs before the metric rules: a drained rule with wait_for_jobs reads the fresh view.
+  job_watch_.refresh(now, store, report);
+  CycleRecorder recorder(config_, store, log_, region_, recorded_at, report,
+                         job_watch_.enabled() ? &job_watch_ : nullptr);
   auto states = evaluate_instances(work.value(), now, recorder, report);
+  job_watch_.evaluate(now, store, recorder, report, explain_results_);
+  for (const auto& r : report.results)
+    if (r.rule->is_job_rule()) states[r.rule->name][labels_text(r.labels)] = r.evaluation.state;
   evaluate_composites(states, now, store, recorder, report);
-  if (mode == RunMode::Record)
-    if (auto committed = store.commit(recorder.updates()); !committed) return committed.error();
+  if (mode == RunMode::Record) {
+    auto committed = store.commit(recorder.updates(), job_watch_.update());
+    job_watch_.committed(committed.ok());
+    if (!committed) return committed.error();
+  } else {
+    job_watch_.committed(false);  // a dry run writes nothing: the next run starts from the file again
+  }
   std::stable_sort(report.transitions.begin(), report.transitions.end(),
                    [](const Transition& a, const Transition& b) { return a.at < b.at; });
   return report;

@@ -1,7 +1,8 @@
 #pragma once
-// One cycle: discover series, plan, fetch what is not cached, evaluate every (rule, series) at each
-// period step since its last evaluation (catch-up), and record new states with the notifications
-// they owe in one transaction. Delivery is the Dispatcher's job.
+// One cycle: discover series, plan, fetch what is not cached, list the Bedrock jobs when due (the
+// job step, job_watch.hpp), evaluate every (rule, series) at each period step since its last
+// evaluation (catch-up) and every job rule on the job view, and record new states, the job view and
+// the notifications they owe in one transaction. Delivery is the Dispatcher's job.
 #include <map>
 #include <optional>
 #include <string>
@@ -9,7 +10,9 @@
 
 #include "agent/error.hpp"
 #include "agent/log.hpp"
+#include "agent/cycle/cycle_recorder.hpp"
 #include "agent/cycle/evaluate.hpp"
+#include "agent/cycle/job_watch.hpp"
 #include "agent/cycle/metric_source.hpp"
 #include "agent/cycle/planner.hpp"
 #include "agent/cycle/series_cache.hpp"
@@ -18,58 +21,13 @@
 
 namespace bw::agent {
 
-struct InstanceResult {
-  const config::Rule* rule = nullptr;
-  std::vector<Dimension> labels;
-  AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
-  Evaluation evaluation;                                 // the newest
-  bool transition = false;                               // any change during this cycle
-  std::size_t notifications = 0;                         // outbox rows queued by this cycle
-  bool evaluated = true;  // false: no new period since the last evaluation; the stored state is shown
-  Time since{};           // when the state last changed (as stored after this cycle)
-};
-
-// A transition, as `backtest` prints it.
-struct Transition {
-  Time at{};
-  const config::Rule* rule = nullptr;
-  std::vector<Dimension> labels;
-  AlarmState from = AlarmState::InsufficientData;
-  AlarmState to = AlarmState::InsufficientData;
-  std::optional<double> value;
-  std::string reason;
-};
-
-struct CycleReport {
-  Time now{};
-  std::vector<InstanceResult> results;
-  std::vector<Transition> transitions;
-  std::size_t series = 0;             // unique series the rules need
-  std::size_t series_fetched = 0;     // of which fetched this cycle (the billed unit)
-  std::size_t fetch_calls = 0;        // MetricSource::fetch calls (one per time range)
-  std::size_t query_groups = 0;       // time ranges queried
-  std::size_t datapoints = 0;
-  std::size_t notifications = 0;
-  std::map<std::string, std::size_t> silenced;  // of the notifications, those recorded as silenced, by target
-  std::vector<std::pair<std::string, Time>> newest_datapoint;  // per series with data: its newest period start
-};
-
-// The states a rule notifies on: its notify_on, else ALARM and OK (DRAINED for a drained rule).
-const std::vector<AlarmState>& notify_on(const config::Rule& rule);
-
-// Whether a change to `state` owes a notification, given the last state one was owed for and the
-// rule's notify_on(): OK only when it resolves a notified problem (no "OK" mail for every new series).
-bool owes_notification(AlarmState state, const std::string& last_notified, const std::vector<AlarmState>& notify_on);
-
-// Whether a run writes what it evaluated: a dry run reads the stored states and writes nothing.
-enum class RunMode { Record, DryRun };
-
-class CycleRecorder;  // engine.cpp: turns each evaluation into the update and notifications it owes
-
 class Engine {
  public:
-  Engine(const config::Config& config, MetricSource& source, Logger& log, std::string region)
-      : config_(config), source_(source), log_(log), region_(std::move(region)) {}
+  // `jobs` lists the Bedrock jobs when the configuration watches them (jobs.enabled); null: the job
+  // rules are judged on the job view the state file holds, never refreshed.
+  Engine(const config::Config& config, MetricSource& source, Logger& log, std::string region,
+         JobSource* jobs = nullptr)
+      : config_(config), source_(source), log_(log), region_(std::move(region)), job_watch_(config, jobs, log) {}
 
   // Evaluates as of `now`, each (rule, series) from its state in `store`, and (RunMode::Record)
   // commits the new states with the notifications they owe.
@@ -116,6 +74,7 @@ class Engine {
     std::vector<std::vector<Dimension>> series;
   };
   std::map<std::string, Discovered> discovered_;  // by metric (namespace|name|dimension pattern)
+  JobWatch job_watch_;
 };
 
 }  // namespace bw::agent

@@ -19,7 +19,7 @@ const Price* price_for(const config::CostRule& cost, const std::vector<Dimension
 
 Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Time step_end, const Plan& plan,
                              const SeriesCache& cache, const Previous& previous, Time at, WindowScratch& scratch,
-                             Explain explain) {
+                             Explain explain, const JobSnapshot* active_job) {
   // The window of each input at this step, in the order of rule_inputs().
   auto window = [&](Role role) -> const std::vector<Slot>& {
     auto& out = scratch.by_role.at(static_cast<std::size_t>(role));
@@ -48,7 +48,7 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
                             window(Role::Gate)};
           return evaluate_baseline(spec, in, previous);
         } else if constexpr (std::is_same_v<S, DrainedSpec>) {
-          return evaluate_drained(spec, window(Role::Primary), rule.metric.period, previous);
+          return evaluate_drained(spec, window(Role::Primary), rule.metric.period, previous, active_job);
         } else if constexpr (std::is_same_v<S, AbsentSpec>) {
           return evaluate_absent(spec, window(Role::Primary), rule.metric.period);
         } else if constexpr (std::is_same_v<S, config::DeadlineRule>) {

@@ -9,7 +9,8 @@
 
 namespace bw::agent {
 
-// The earliest boundary + delay strictly after `now` over every rule's period (now + 60s when there
+// The earliest boundary + delay strictly after `now` over every rule's period, and now + jobs.every when
+// jobs are watched (now + 60s when there
 // are no rules with a metric).
 Time next_cycle(const config::Config& config, Time now);
 

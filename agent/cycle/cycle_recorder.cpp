@@ -1,0 +1,140 @@
+#include "agent/cycle/cycle_recorder.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "agent/delivery/notification.hpp"
+
+namespace bw::agent {
+
+const std::vector<AlarmState>& notify_on(const config::Rule& rule) {
+  static const std::vector<AlarmState> alarm_ok{AlarmState::Alarm, AlarmState::Ok};
+  static const std::vector<AlarmState> drained{AlarmState::Drained};
+  if (!rule.notify_on.empty()) return rule.notify_on;
+  return std::holds_alternative<DrainedSpec>(rule.spec) ? drained : alarm_ok;
+}
+
+bool owes_notification(AlarmState state, const std::string& last_notified, const std::vector<AlarmState>& notify_on) {
+  if (std::find(notify_on.begin(), notify_on.end(), state) == notify_on.end()) return false;
+  if (state == AlarmState::Ok) return !last_notified.empty() && last_notified != "OK";
+  return true;
+}
+
+bool repeat_due(const config::Rule& rule, const StoredState& cur, AlarmState state, Time at) {
+  return state == AlarmState::Alarm && cur.state == AlarmState::Alarm && rule.repeat && cur.notified_state == "ALARM" &&
+         at - cur.notified_at >= *rule.repeat;
+}
+
+namespace {
+
+bool label_matches(const std::vector<Dimension>& labels, const std::string& name, const std::string& value) {
+  for (const auto& d : labels)
+    if (d.name == name) return value == "*" || d.value == value;
+  return false;
+}
+
+// Rows a state owes, one per target.
+std::vector<OutboxRow> outbox_rows(const config::Rule& rule, const StateChange& change, const std::string& series,
+                                   bool silenced, Time recorded_at) {
+  std::vector<OutboxRow> rows;
+  const auto msg = message(change).dump();
+  const auto subj = subject(change);
+  const auto key = idempotency_key(rule.name, change.labels, change.evaluation.state, change.at);
+  for (const auto& target : rule.notify) {
+    OutboxRow row;
+    row.idempotency_key = key;
+    row.target = target;
+    row.subject = subj;
+    row.payload = msg;
+    row.rule = rule.name;
+    row.series = series;
+    row.state = std::string(to_string(change.evaluation.state));
+    row.created_at = recorded_at;
+    row.next_attempt_at = recorded_at;
+    row.status = silenced ? "silenced" : "pending";
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// The stored state moved on to one evaluation of the period ending at `step_end`, judged at `at`.
+void advance(StoredState& cur, const config::Rule& rule, const std::string& series, const Evaluation& eval,
+             Time step_end, Time at) {
+  cur.rule = rule.name;
+  cur.series = series;
+  cur.state = eval.state;
+  cur.value = eval.value;
+  if (!eval.reason.empty()) cur.reason = eval.reason;  // else: the reason of the last explained change stays
+  cur.evaluated_at = at;
+  cur.window_end = step_end;
+  cur.marker = eval.marker;
+}
+
+}  // namespace
+
+void CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur,
+                           bool had_prev, const Evaluation& eval, Time step_end, Time at, InstanceResult& result,
+                           const JobNotice& job) {
+  const std::string series = labels_text(labels);
+  StateUpdate u;
+  u.old_state = cur.state;
+  const bool changed = !had_prev || cur.state != eval.state;
+  // A new series that starts in INSUFFICIENT_DATA has not changed: it has only begun.
+  u.transition = changed && !(!had_prev && eval.state == AlarmState::InsufficientData);
+  if (changed) cur.changed_at = at;
+  if (u.transition) report_transition(rule, labels, series, u.old_state, eval, at, result);
+  const bool owes =
+      u.transition && !job.quiet && owes_notification(eval.state, cur.notified_state, notify_on(rule));
+  const bool repeat = repeat_due(rule, cur, eval.state, at);  // against the state before this evaluation
+  advance(cur, rule, series, eval, step_end, at);
+  if (owes || repeat) {
+    StateChange change{&rule, labels, u.old_state, eval, at, region_, job.job, {}};
+    if (jobs_ && std::holds_alternative<DrainedSpec>(rule.spec))
+      change.jobs = jobs_->finished_jobs(labels, eval.marker, rule.metric.period, at);
+    const bool quiet = silenced(rule, labels, at);
+    u.outbox = outbox_rows(rule, change, series, quiet, recorded_at_.value_or(at));
+    if (quiet)
+      for (const auto& row : u.outbox) ++report_.silenced[row.target];
+    cur.notified_state = std::string(to_string(eval.state));
+    cur.notified_at = at;
+    result.notifications += u.outbox.size();
+    report_.notifications += u.outbox.size();
+  }
+  u.state = cur;
+  updates_.push_back(std::move(u));
+}
+
+void CycleRecorder::report_transition(const config::Rule& rule, const std::vector<Dimension>& labels,
+                                      const std::string& series, AlarmState from, const Evaluation& eval, Time at,
+                                      InstanceResult& result) {
+  report_.transitions.push_back(Transition{at, &rule, labels, from, eval.state, eval.value, eval.reason});
+  result.transition = true;
+  log_.info("state change", {{"rule", rule.name},
+                             {"series", series},
+                             {"from", std::string(to_string(from))},
+                             {"to", std::string(to_string(eval.state))},
+                             {"reason", eval.reason}});
+}
+
+bool CycleRecorder::silenced(const config::Rule& rule, const std::vector<Dimension>& labels, Time at) const {
+  const auto applies = [&](const auto& s) {
+    return at >= s.starts && at < s.ends && (s.rule == "*" || s.rule == rule.name);
+  };
+  for (const auto& s : config_.silences) {
+    if (!applies(s)) continue;
+    if (std::all_of(s.labels.begin(), s.labels.end(),
+                    [&](const auto& kv) { return label_matches(labels, kv.first, kv.second); }))
+      return true;
+  }
+  for (const auto& s : store_.silences()) {
+    if (!applies(s)) continue;
+    auto j = nlohmann::json::parse(s.labels_json, nullptr, false);
+    bool all = j.is_object();
+    for (auto it = j.begin(); all && it != j.end(); ++it)
+      all = it->is_string() && label_matches(labels, it.key(), it->get<std::string>());
+    if (all) return true;
+  }
+  return false;
+}
+
+}  // namespace bw::agent

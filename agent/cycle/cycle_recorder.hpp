@@ -1,0 +1,118 @@
+#pragma once
+// What a cycle reports, and the CycleRecorder that turns each evaluation into the stored state, the
+// history row and the notifications it owes (metric rules, composites and job rules alike).
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/log.hpp"
+#include "agent/state/state_store.hpp"
+#include "config/config.hpp"
+#include "rules/jobs.hpp"
+
+namespace bw::agent {
+
+struct InstanceResult {
+  const config::Rule* rule = nullptr;
+  std::vector<Dimension> labels;
+  AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
+  Evaluation evaluation;                                 // the newest
+  bool transition = false;                               // any change during this cycle
+  std::size_t notifications = 0;                         // outbox rows queued by this cycle
+  bool evaluated = true;  // false: no new period since the last evaluation; the stored state is shown
+  Time since{};           // when the state last changed (as stored after this cycle)
+};
+
+// A transition, as `backtest` prints it.
+struct Transition {
+  Time at{};
+  const config::Rule* rule = nullptr;
+  std::vector<Dimension> labels;
+  AlarmState from = AlarmState::InsufficientData;
+  AlarmState to = AlarmState::InsufficientData;
+  std::optional<double> value;
+  std::string reason;
+};
+
+struct CycleReport {
+  Time now{};
+  std::vector<InstanceResult> results;
+  std::vector<Transition> transitions;
+  std::size_t series = 0;             // unique series the rules need
+  std::size_t series_fetched = 0;     // of which fetched this cycle (the billed unit)
+  std::size_t fetch_calls = 0;        // MetricSource::fetch calls (one per time range)
+  std::size_t query_groups = 0;       // time ranges queried
+  std::size_t datapoints = 0;
+  std::size_t notifications = 0;
+  std::map<std::string, std::size_t> silenced;  // of the notifications, those recorded as silenced, by target
+  std::vector<std::pair<std::string, Time>> newest_datapoint;  // per series with data: its newest period start
+  std::vector<StoredJob> jobs;        // the job view after this cycle (empty when jobs are not watched)
+  std::size_t job_lists = 0;          // ListModelInvocationJobs passes made this cycle (one per scope)
+};
+
+// The states a rule notifies on: its notify_on, else ALARM and OK (DRAINED for a drained rule).
+const std::vector<AlarmState>& notify_on(const config::Rule& rule);
+
+// Whether a change to `state` owes a notification, given the last state one was owed for and the
+// rule's notify_on(): OK only when it resolves a notified problem (no "OK" mail for every new series).
+bool owes_notification(AlarmState state, const std::string& last_notified, const std::vector<AlarmState>& notify_on);
+
+// Whether a run writes what it evaluated: a dry run reads the stored states and writes nothing.
+enum class RunMode { Record, DryRun };
+
+// A rule with `repeat` re-notifies while it stays in ALARM, once per repeat interval.
+bool repeat_due(const config::Rule& rule, const StoredState& cur, AlarmState state, Time at);
+
+// What the job watch adds to notifications (implemented by JobWatch, agent/cycle/job_watch.hpp).
+class JobFacts {
+ public:
+  virtual ~JobFacts() = default;
+  // For a drained notification of (`labels`): the jobs of that model (same account and region) that
+  // reached a terminal status since the backlog was last above zero (`drain_marker` minus one
+  // `period`), within jobs.lookback of `now`.
+  virtual std::vector<JobSnapshot> finished_jobs(const std::vector<Dimension>& labels,
+                                                 std::optional<Time> drain_marker, Duration period,
+                                                 Time now) const = 0;
+};
+
+// What a job rule's evaluation carries besides the state: the job (for the payload), and whether
+// the change is recorded without a notification (job_status of an old job seen on first start).
+struct JobNotice {
+  const JobSnapshot* job = nullptr;
+  bool quiet = false;
+};
+
+// Advances the stored state of a (rule, series) by each of its evaluations, and collects what the
+// cycle commits: the state rows, the transitions (reported and logged) and the notifications owed.
+class CycleRecorder {
+ public:
+  CycleRecorder(const config::Config& config, const StateStore& store, Logger& log, const std::string& region,
+                std::optional<Time> recorded_at, CycleReport& report, const JobFacts* jobs = nullptr)
+      : config_(config), store_(store), log_(log), region_(region), recorded_at_(recorded_at), report_(report),
+        jobs_(jobs) {}
+
+  // `cur` is the state before `eval` (`had_prev`: one was stored), and is advanced to it.
+  void record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur, bool had_prev,
+              const Evaluation& eval, Time step_end, Time at, InstanceResult& result, const JobNotice& job = {});
+
+  std::vector<StateUpdate>& updates() { return updates_; }
+
+ private:
+  void report_transition(const config::Rule& rule, const std::vector<Dimension>& labels, const std::string& series,
+                         AlarmState from, const Evaluation& eval, Time at, InstanceResult& result);
+  // Whether a silence from the agent file or one added at run time (kept in the store) covers it.
+  bool silenced(const config::Rule& rule, const std::vector<Dimension>& labels, Time at) const;
+
+  const config::Config& config_;
+  const StateStore& store_;
+  Logger& log_;
+  const std::string& region_;
+  std::optional<Time> recorded_at_;
+  CycleReport& report_;
+  const JobFacts* jobs_;
+  std::vector<StateUpdate> updates_;
+};
+
+}  // namespace bw::agent
