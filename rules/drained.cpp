@@ -27,6 +27,14 @@
 //     fires it, so the store sees DRAINED -> OK -> DRAINED and every drain is a transition. With no
 //     marker stored (an old row), only a newest real value > 0 re-arms.
 //
+// wait_for_jobs: a drain that would fire while a job of the model is active (Submitted ... Stopping:
+//   the next job may still be Scheduled, or the last one still writing) is held: OK, with the start of
+//   the zero run as marker (an OK state has no other use for one), reason "... held: job NAME is
+//   STATUS". Held drains are an OK row with a marker and no real value > 0 since it; once no job is
+//   active, the drain fires with that marker, also when the window has slid past the zeros into the
+//   silence Bedrock leaves after a job (the zero run was already proven when it was held). A rise after
+//   the marker cancels the held drain: that fill drains, and fires, on its own, so still once per drain.
+//
 // value/value_time: the newest real datapoint (missing-is-zero substitutes are not values).
 // Reasons: "Backlog drained: 0.0 for 5m since 22/11/26 03:10:00 after 1200.0", "Backlog 1200.0 pending",
 // "No backlog seen in the last 10 periods".
@@ -35,6 +43,7 @@
 #include <string>
 #include <utility>
 
+#include "rules/jobs.hpp"
 #include "rules/kinds.hpp"
 
 namespace bw {
@@ -152,10 +161,46 @@ Evaluation not_drained_yet(Evaluation ev, const DrainedSpec& spec, const std::ve
   return ev;
 }
 
+// A drain held for a job on an earlier evaluation (an OK row with a marker) that no rise has
+// cancelled since: where it began.
+std::optional<Time> held_drain(const std::vector<Slot>& backlog, const Previous& previous) {
+  if (previous.state != AlarmState::Ok || !previous.marker) return std::nullopt;
+  for (const auto& slot : backlog)
+    if (slot.value && *slot.value > 0 && slot.start >= *previous.marker) return std::nullopt;
+  return previous.marker;
+}
+
+// The drain condition holds but a job of the model is still active: stay armed (OK), remember where
+// the drain began.
+Evaluation hold_for_job(Evaluation ev, const std::vector<Slot>& backlog, const Scan& s, std::optional<Time> held,
+                        bool zero_long_enough, const JobSnapshot& job) {
+  ev.state = AlarmState::Ok;
+  ev.marker = held;
+  if (zero_long_enough && (!ev.marker || backlog[first_zero_slot(s)].start < *ev.marker))
+    ev.marker = backlog[first_zero_slot(s)].start;
+  ev.reason = fmt::format("Backlog at zero since {}, held: job {} is {}", when(*ev.marker), job.name, job.status);
+  return ev;
+}
+
+// No job holds it any more: the drain fires, at the earliest start known (held or seen).
+Evaluation release(Evaluation ev, const std::vector<Slot>& backlog, const Scan& s, Duration period,
+                   std::optional<Time> held, bool zero_long_enough) {
+  if (zero_long_enough) {
+    ev = drain(std::move(ev), backlog, s, period);
+    if (held && *held < *ev.marker) ev.marker = held;
+    if (held) ev.reason += "; held until no job was active";
+    return ev;
+  }
+  ev.state = AlarmState::Drained;
+  ev.marker = held;
+  ev.reason = fmt::format("Backlog drained since {}; held until no job was active", when(*held));
+  return ev;
+}
+
 }  // namespace
 
 Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& backlog, Duration period,
-                            const Previous& previous) {
+                            const Previous& previous, const JobSnapshot* active_job) {
   const auto s = scan(backlog, spec.missing_is_zero);
   Evaluation ev;
   if (s.newest_real) {
@@ -171,7 +216,13 @@ Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& ba
     ev.reason = fmt::format("No backlog seen in the last {} periods (latest {})", backlog.size(), latest);
     return ev;
   }
-  if (s.run >= slots_for(spec.hold, period)) return drain(std::move(ev), backlog, s, period);
+  const bool zero_long_enough = s.run >= slots_for(spec.hold, period);
+  const auto held = held_drain(backlog, previous);
+  if (zero_long_enough || held) {
+    if (spec.wait_for_jobs && active_job != nullptr)
+      return hold_for_job(std::move(ev), backlog, s, held, zero_long_enough, *active_job);
+    return release(std::move(ev), backlog, s, period, held, zero_long_enough);
+  }
   return not_drained_yet(std::move(ev), spec, backlog, s, period, latest);
 }
 

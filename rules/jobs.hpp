@@ -51,6 +51,25 @@ bool is_active_job_status(std::string_view status);
 // Every status Bedrock documents (the two lists above); false means "warn, do not crash".
 bool is_known_job_status(std::string_view status);
 
+// Every documented status, active ones first (for messages that list the valid names).
+std::vector<std::string_view> known_job_statuses();
+
+// When the job ended: endTime, else lastModifiedTime of a job in a terminal status; nullopt while active.
+std::optional<Time> job_end(const JobSnapshot& job);
+
+// The processing rate the estimator uses (docs/rules.md, "Job rules"): between the oldest and the newest
+// progress point within kJobRateWindow (counts that went backwards cut the run: never a negative rate);
+// `observed` false when it is the single-observation fallback, processed / (observed − processing start).
+// A zero rate means no progress over a whole window (a stall).
+inline constexpr Duration kJobRateWindow{3600};
+struct JobRate {
+  double per_second = 0;
+  Time from{};
+  Time to{};
+  bool observed = true;
+};
+std::optional<JobRate> job_processing_rate(const JobSnapshot& job, const JobHistory& history, Time now);
+
 // When the job will have processed all its records at the rate the agent observed; nullopt when it
 // cannot be told (ended, no total, no progress seen yet). Documented in docs/rules.md.
 std::optional<Time> project_job_finish(const JobSnapshot& job, const JobHistory& history, Time now);
@@ -90,6 +109,9 @@ struct JobVerdict {
 JobVerdict evaluate_job_status(const JobStatusSpec& spec, const JobSnapshot& job, const JobHistory& history,
                                Duration catch_up, Time now, Explain explain);
 Evaluation evaluate_job_stuck(const JobStuckSpec& spec, const JobSnapshot& job, Time now, Explain explain);
+// The same, INSUFFICIENT_DATA for a vanished job (a condition no longer observed must not keep alarming).
+Evaluation evaluate_job_stuck(const JobStuckSpec& spec, const JobSnapshot& job, const JobHistory& history, Time now,
+                              Explain explain);
 Evaluation evaluate_job_errors(const JobErrorsSpec& spec, const JobSnapshot& job, Explain explain);
 Evaluation evaluate_job_expiry(const JobExpirySpec& spec, const JobSnapshot& job, const JobHistory& history, Time now,
                                Explain explain);

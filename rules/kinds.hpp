@@ -26,13 +26,19 @@ struct Previous {
 // below look at (drained's `for`, absent's `for`, baseline's `for`).
 int slots_for(Duration span, Duration period);
 
+struct JobSnapshot;  // rules/jobs.hpp
+
 // --- drained: backlog > 0 followed by backlog == 0 held for `hold` fires DRAINED once per drain.
 struct DrainedSpec {
   Duration hold{300};            // `for:` the backlog must stay at zero this long
   bool missing_is_zero = false;  // `treat_missing_data: zero`; otherwise missing is not zero
+  bool wait_for_jobs = false;    // `wait_for_jobs: true`: no DRAINED while a job of the model is active
 };
+// `active_job`: an active job (is_active_job_status) of the series' modelId, same account and region;
+// nullptr when none. With wait_for_jobs a would-be drain is held (OK, marker = where the zero run
+// began) until no job is active, then fires once, even if the window no longer shows the zeros.
 Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& backlog, Duration period,
-                            const Previous& previous);
+                            const Previous& previous, const JobSnapshot* active_job = nullptr);
 
 // --- absent: no datapoint at all for `for` (metrics stopped, permissions lost, wrong region).
 struct AbsentSpec {
