@@ -29,6 +29,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.session
+import botocore.validate
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -74,6 +75,9 @@ def complete_job(job, region):
     job.setdefault("outputDataConfig", {"s3OutputDataConfig": {"s3Uri": f"s3://batchwatch-standin/output/{name}/"}})
     problems = []
     structural(job, SUMMARY, f"job {name!r}", problems, True)
+    report = botocore.validate.ParamValidator().validate(job, SUMMARY)  # ranges and lengths too
+    if report.has_errors():
+        problems.append(report.generate_report())
     if problems:
         raise ValueError("; ".join(problems))
     return job

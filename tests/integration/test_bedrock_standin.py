@@ -104,6 +104,8 @@ class StandIn(unittest.TestCase):
         self.assertEqual(caught.exception.response["Error"]["Code"], "ValidationException")
         with self.assertRaises(ValueError):
             self.standin.set_jobs([{"jobName": "x", "totalRecordCount": "many"}])
+        with self.assertRaises(ValueError):
+            self.standin.set_jobs([{"jobName": "x", "errorRecordCount": -1}])
 
     def test_admin_paths(self):
         def post(path, body):
