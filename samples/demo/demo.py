@@ -19,6 +19,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from bedrock_standin import BedrockStandIn  # noqa: E402
 from harness import run_batchwatch  # noqa: E402
 from moto_fixture import Moto, drain_queue, put_points, topic_with_queue  # noqa: E402
 
@@ -58,6 +59,39 @@ def simulate(now_minute):
     return series
 
 
+def bedrock_jobs(now):
+    """The batch jobs behind the night, as Bedrock's ListModelInvocationJobs would list them."""
+    def job(name, model, status, submitted_ago, modified_ago, ended_ago=None, total=None, processed=None,
+            errors=0, message=None, expires_in=24 * 60):
+        j = {"jobName": name, "modelId": model, "status": status, "submitTime": now - submitted_ago * 60,
+             "lastModifiedTime": now - modified_ago * 60, "jobExpirationTime": now + expires_in * 60}
+        if ended_ago is not None:
+            j["endTime"] = now - ended_ago * 60
+        if total is not None:
+            j.update(totalRecordCount=total, processedRecordCount=processed, errorRecordCount=errors,
+                     successRecordCount=processed - errors)
+        if message:
+            j["message"] = message
+        return j
+
+    return [
+        # Llama's job finished as its backlog drained: the drain notification lists it with its output.
+        job("llama-nightly-1126", "meta.llama3-70b-instruct-v1:0", "Completed", 200, 60, ended_ago=60,
+            total=24_000, processed=24_000, errors=12),
+        # Haiku's big job: running, 3 hours to go at its pace, but it expires in 2 hours.
+        job("haiku-backfill-q4", "anthropic.claude-3-haiku", "InProgress", 190, 180, total=100_000,
+            processed=40_000, errors=150, expires_in=120),
+        # Nova's evaluation failed twenty minutes ago: job-ended-badly.
+        job("nova-eval-7", "amazon.nova-lite-v1:0", "Failed", 150, 20, ended_ago=20, total=8_000, processed=0,
+            message="Access denied to s3://eval-input/nova-7.jsonl"),
+        # Queued since three hours ago: job-stuck.
+        job("nova-eval-8", "amazon.nova-lite-v1:0", "Scheduled", 185, 180),
+        # Failed two days ago, long before batchwatch first looked: recorded, not notified.
+        job("haiku-smoke-old", "anthropic.claude-3-haiku", "Failed", 2 * 24 * 60, 2 * 24 * 60 - 30,
+            ended_ago=2 * 24 * 60 - 30, message="Validation failed"),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.path.join(ROOT, "build", "agent", "batchwatch"),
@@ -67,8 +101,10 @@ def main():
         sys.exit(f"demo: {args.bin} not found; build first: cmake -S . -B build -G Ninja && cmake --build build")
     os.environ["BATCHWATCH_BIN"] = args.bin
 
-    print("demo: starting a local moto server (CloudWatch + SNS + SQS stand-in) ...")
+    print("demo: starting a local moto server (CloudWatch + SNS + SQS stand-in) "
+          "and a Bedrock stand-in (batch jobs) ...")
     moto = Moto()
+    bedrock = BedrockStandIn()
     workdir = tempfile.mkdtemp(prefix="batchwatch-demo-")
     try:
         topic_arn, queue_url = topic_with_queue(moto, "bedrock-batch-ops")
@@ -78,6 +114,8 @@ def main():
             put_points(moto, metric, model, start, values)
         points = sum(len(v) for _, v in series.values())
         print(f"demo: seeded {points} datapoints: 3 models x 3 AWS/Bedrock/Batch metrics, last 3 hours")
+        bedrock.set_jobs(bedrock_jobs(now_minute))
+        print(f"demo: {len(bedrock.jobs())} batch jobs listed by the Bedrock stand-in")
 
         agent_file = os.path.join(workdir, "agent.yaml")
         with open(agent_file, "w") as f:
@@ -85,6 +123,7 @@ def main():
 aws:
   region: us-east-1
   endpoint_url: {moto.endpoint}
+  endpoints: {{bedrock: "{bedrock.endpoint}"}}
 poll:
   delay: 2m
 state:
@@ -115,11 +154,18 @@ rule_files:
         for m in messages:
             body = json.loads(m["Message"])
             print(f"  Subject: {m['Subject']}\n    {body['NewStateReason']}")
+            for j in body["batchwatch"].get("jobs", []):
+                print(f"    finished job {j['jobName']} ({j['status']}): output in {j.get('outputS3Uri', '?')}")
+
+        print(f"\n$ batchwatch jobs --config {agent_file}")
+        jobs = run_batchwatch(["jobs", "--config", agent_file], moto)
+        print(jobs.stdout + jobs.stderr, end="")
 
         print(f"\n$ batchwatch once --config {agent_file}   # again: states unchanged, nothing re-sent")
         again = run_batchwatch(["once", "--config", agent_file], moto)
         print(f"(exit status {again.returncode}; {len(drain_queue(moto, queue_url))} new notification(s))")
     finally:
+        bedrock.stop()
         moto.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
