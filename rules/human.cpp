@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace bw {
 namespace {
@@ -70,6 +72,18 @@ std::string format_percent(double fraction) {
   const double p = fraction * 100;
   if (p != 0 && std::fabs(p) < 1) return trim_zeros(fmt::format("{:.2g}", p)) + "%";
   return trim_zeros(fmt::format("{:.1f}", p)) + "%";
+}
+
+std::string format_age(Duration d) {
+  const auto s = std::max<std::int64_t>(d.count(), 0);
+  constexpr std::int64_t kMinute = 60, kHour = 3600, kDay = 86400;
+  const auto two = [](std::int64_t big, const char* big_unit, std::int64_t small, const char* small_unit) {
+    return small == 0 ? fmt::format("{}{}", big, big_unit) : fmt::format("{}{} {}{}", big, big_unit, small, small_unit);
+  };
+  if (s < kMinute) return fmt::format("{}s", s);
+  if (s < kHour) return two(s / kMinute, "m", s % kMinute, "s");
+  if (s < kDay) return two(s / kHour, "h", s % kHour / kMinute, "m");
+  return two(s / kDay, "d", s % kDay / kHour, "h");
 }
 
 }  // namespace bw

@@ -72,5 +72,16 @@ TEST(FormatPercent, AtMostOneDecimal) {
   EXPECT_EQ(format_percent(0), "0%");
 }
 
+TEST(FormatAge, TheTwoLargestUnits) {
+  EXPECT_EQ(format_age(Duration{0}), "0s");
+  EXPECT_EQ(format_age(Duration{45}), "45s");
+  EXPECT_EQ(format_age(Duration{300}), "5m");
+  EXPECT_EQ(format_age(Duration{303}), "5m 3s");
+  EXPECT_EQ(format_age(Duration{7500}), "2h 5m");
+  EXPECT_EQ(format_age(Duration{7200 + 59}), "2h");  // seconds do not matter after an hour
+  EXPECT_EQ(format_age(Duration{3 * 86400 + 4 * 3600 + 120}), "3d 4h");
+  EXPECT_EQ(format_age(Duration{-5}), "0s");  // a clock a little behind the recorded time
+}
+
 }  // namespace
 }  // namespace bw
