@@ -51,6 +51,10 @@ std::string list_model_invocation_jobs_query(const ListModelInvocationJobsReques
 Result<ModelInvocationJobPage> parse_model_invocation_job_page(std::string_view body);
 Result<ModelInvocationJob> parse_model_invocation_job(std::string_view body);
 
+// The IAM action an AccessDenied answer to a Bedrock call names ("bedrock:ListModelInvocationJobs"), so the
+// agent can say which permission is missing; "" for any other error.
+std::string denied_action(const Error& error);
+
 class BedrockClient {
  public:
   explicit BedrockClient(ServiceClient& client) : client_(client) {}

@@ -15,6 +15,16 @@ bool JsonReader::next_token(bool& seen, std::string& token) {
   return true;
 }
 
+bool JsonReader::integer(std::int64_t& v) {
+  NumberToken t;
+  if (!read_number_token(p_, end_, t) || !t.integer || !t.mantissa_exact) return false;
+  constexpr auto kMax = static_cast<std::uint64_t>(INT64_MAX);
+  if (t.mantissa > kMax) return false;  // INT64_MIN itself is refused too: no count is near it
+  v = t.negative ? -static_cast<std::int64_t>(t.mantissa) : static_cast<std::int64_t>(t.mantissa);
+  p_ = t.end;
+  return true;
+}
+
 bool JsonReader::string_member(bool& seen, std::string& out) {
   std::string_view s;
   if (std::exchange(seen, true) || !at('"') || !string(s)) return false;

@@ -4,6 +4,7 @@
 // the first thing it does not take, whether invalid JSON or merely unusual (a key seen twice is the
 // caller's to detect; nesting deeper than 64 is refused). Nothing is built: strings are views of the
 // body. The per-token paths are inline because they run once per datapoint. Pure: no I/O.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -99,6 +100,9 @@ class JsonReader {
     p_ = t.end;
     return true;
   }
+
+  // A whole number without fraction or exponent that fits an int64_t (record counts, hours).
+  bool integer(std::int64_t& v);
 
   // A NextToken value: a string is the token; anything else is ignored, as by the general parsers.
   // `seen` catches a second NextToken key.

@@ -175,8 +175,10 @@ std::unique_ptr<AwsStack> make_aws_stack(const config::AwsConfig& cfg, Clock& cl
   stack->events = client("events");
   stack->states = client("states");
   stack->sts = client("sts");
+  stack->bedrock = client("bedrock");
   stack->cloudwatch = std::make_unique<aws::CloudWatchClient>(*stack->monitoring);
   stack->sns_client = std::make_unique<aws::SnsClient>(*stack->sns);
+  stack->bedrock_client = std::make_unique<aws::BedrockClient>(*stack->bedrock);
   return stack;
 }
 

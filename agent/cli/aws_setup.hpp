@@ -16,6 +16,7 @@
 #include "agent/clock.hpp"
 #include "agent/log.hpp"
 #include "agent/cycle/metric_source.hpp"
+#include "aws/bedrock.hpp"
 #include "aws/cloudwatch.hpp"
 #include "aws/credentials_chain.hpp"
 #include "aws/sns.hpp"
@@ -40,8 +41,10 @@ struct AwsStack {
   std::unique_ptr<aws::ServiceClient> events;  // EventBridge
   std::unique_ptr<aws::ServiceClient> states;  // Step Functions
   std::unique_ptr<aws::ServiceClient> sts;
+  std::unique_ptr<aws::ServiceClient> bedrock;  // the control plane: batch inference jobs
   std::unique_ptr<aws::CloudWatchClient> cloudwatch;
   std::unique_ptr<aws::SnsClient> sns_client;
+  std::unique_ptr<aws::BedrockClient> bedrock_client;
 };
 
 // aws.region, else AWS_REGION, else AWS_DEFAULT_REGION, else the active profile's region; "" when none is set.

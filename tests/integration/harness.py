@@ -5,6 +5,7 @@
   can be indented with the code);
 - tokens_high_rule(): the rule file most end-to-end tests watch (hourly input tokens above 1,000,000);
 - batchwatch_env(), run_batchwatch(), once(): the environment the binary runs in, and one run of it;
+- bedrock_probe(): the Bedrock client alone, built from an agent file (no `batchwatch` command needed);
 - wait_for() and Daemon: `batchwatch run` as a process, with its status server.
 """
 import os
@@ -127,6 +128,13 @@ def run_batchwatch(args, moto=None, timeout=60, cwd=None, **env):
     """One run of the binary with `args`, in batchwatch_env(moto, **env); returns the CompletedProcess."""
     return subprocess.run([os.environ["BATCHWATCH_BIN"]] + args, capture_output=True, text=True, timeout=timeout,
                           env=batchwatch_env(moto, **env), cwd=cwd)
+
+
+def bedrock_probe(config, *args, moto=None, timeout=60, cwd=None, **env):
+    """The Bedrock client as the agent builds it from `config` (tests/support/bedrock_probe.cpp: `list [STATUS
+    [EPOCH]]` or `get ID`, one JSON job a line), in batchwatch_env(moto, **env); returns the CompletedProcess."""
+    return subprocess.run([os.environ["BEDROCK_PROBE"], config, *args], capture_output=True, text=True,
+                          timeout=timeout, env=batchwatch_env(moto, **env), cwd=cwd)
 
 
 def once(config, *extra, now=None, moto=None, **kw):

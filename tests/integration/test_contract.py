@@ -11,6 +11,7 @@ is then checked against the operation's input shape in botocore's service-2.json
 import datetime
 import json
 import os
+import re
 import time
 import unittest
 import urllib.parse
@@ -19,8 +20,9 @@ import botocore.serialize
 import botocore.session
 import botocore.validate
 
-from harness import once, temp_dir, tokens_high_rule, write
-from local_servers import LocalServer
+from botocore_shapes import structural
+from harness import bedrock_probe, once, temp_dir, tokens_high_rule, write
+from local_servers import LocalServer, Recorded
 
 SESSION = botocore.session.get_session()
 JSON_SERVICES = {"GraniteServiceVersion20100801": "cloudwatch", "AWSEvents": "events",
@@ -31,51 +33,6 @@ MODEL_ID = "anthropic.claude-3-haiku"
 
 
 # ---- the checker ----
-
-def structural(value, shape, path, problems, query):
-    t = shape.type_name
-    if t == "structure":
-        if not isinstance(value, dict):
-            return problems.append(f"{path}: expected a structure ({shape.name}), got {type(value).__name__}")
-        for name in shape.required_members:
-            if name not in value:
-                problems.append(f"{path}.{name}: required member missing")
-        for k, v in value.items():
-            if k not in shape.members:
-                problems.append(f"{path}.{k}: not a member of {shape.name} (members: {', '.join(shape.members)})")
-            else:
-                structural(v, shape.members[k], f"{path}.{k}", problems, query)
-    elif t == "list":
-        if not isinstance(value, list):
-            return problems.append(f"{path}: expected a list, got {type(value).__name__}")
-        for i, v in enumerate(value):
-            structural(v, shape.member, f"{path}[{i}]", problems, query)
-    elif t == "map":
-        if not isinstance(value, dict):
-            return problems.append(f"{path}: expected a map, got {type(value).__name__}")
-        for k, v in value.items():
-            structural(k, shape.key, f"{path}<key>", problems, query)
-            structural(v, shape.value, f"{path}[{k}]", problems, query)
-    elif t in ("string", "blob"):
-        if not isinstance(value, str):
-            return problems.append(f"{path}: expected a string, got {type(value).__name__}")
-        if shape.enum and value not in shape.enum:
-            problems.append(f"{path}: {value!r} is not one of {shape.enum}")
-    elif t in ("integer", "long"):
-        if not isinstance(value, int) or isinstance(value, bool):
-            problems.append(f"{path}: expected an integer, got {value!r}")
-    elif t in ("double", "float"):
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            problems.append(f"{path}: expected a number, got {value!r}")
-    elif t == "boolean":
-        if not isinstance(value, bool):
-            problems.append(f"{path}: expected a boolean, got {value!r}")
-    elif t == "timestamp":
-        ok = isinstance(value, str) if query else isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not ok:
-            problems.append(f"{path}: expected a timestamp ({'ISO 8601' if query else 'epoch seconds'}), got {value!r}")
-    return problems
-
 
 def decode_query(flat, shape, prefix, used):
     """Form parameters ("MessageAttributes.entry.1.Name") back into nested parameters, following the shape."""
@@ -125,8 +82,63 @@ def decode_query(flat, shape, prefix, used):
     return v
 
 
+def rest_operation(model, method, path):
+    """The operation of a rest-json model whose requestUri template matches method and path, and its labels."""
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(http["requestUri"].split("?")[0]))
+        match = re.fullmatch(pattern, path)
+        if http["method"] == method and match:
+            return name, match.groupdict()
+    return None, {}
+
+
+def check_rest_request(rec, service):
+    """rest-json (Bedrock): the path matches a requestUri, its labels and query parameters are the input shape's
+    members, and botocore's serializer builds the same path and query from the same parameters."""
+    model = SESSION.get_service_model(service)
+    split = urllib.parse.urlsplit(rec.path)
+    op, labels = rest_operation(model, rec.method, split.path)
+    if op is None:
+        return service, None, [f"no {service} operation at {rec.method} {split.path}"]
+    opm = model.operation_model(op)
+    by_wire = {m.serialization.get("name", n): (n, m) for n, m in opm.input_shape.members.items()}
+    pairs = urllib.parse.parse_qsl(split.query, keep_blank_values=True, strict_parsing=bool(split.query))
+    problems = [f"{k}: not a query parameter of {op}" for k, _ in pairs if k not in by_wire]
+    if len(dict(pairs)) != len(pairs):
+        problems.append("a query parameter is repeated")
+    params = {}
+    for wire, value in [*pairs, *((k, urllib.parse.unquote(v)) for k, v in labels.items())]:
+        name, member = by_wire.get(wire, (None, None))
+        if member is None:
+            continue
+        if member.type_name in ("integer", "long"):
+            value = int(value) if value.isdigit() else value
+        elif member.type_name == "timestamp":
+            try:
+                value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                problems.append(f"{wire}: {value!r} is not an ISO 8601 timestamp")
+        params[name] = value
+    structural({k: v.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(v, datetime.datetime) else v
+                for k, v in params.items()}, opm.input_shape, op, problems, True)
+    report = botocore.validate.ParamValidator().validate(params, opm.input_shape)
+    if report.has_errors():
+        problems.append(report.generate_report())
+    if not problems:
+        theirs = botocore.serialize.create_serializer("rest-json").serialize_to_request(params, opm)
+        ours_query = {k: v for k, v in pairs}
+        theirs_query = {k: str(v) for k, v in theirs["query_string"].items()}
+        if split.path != theirs["url_path"] or ours_query != theirs_query:
+            problems.append(f"botocore serializes differently: ours {split.path} {ours_query} "
+                            f"theirs {theirs['url_path']} {theirs_query}")
+    return service, op, problems
+
+
 def check_request(rec):
     """(service, operation, problems) for one recorded request."""
+    if rec.method == "GET":
+        return check_rest_request(rec, "bedrock")
     problems = []
     target = rec.header("X-Amz-Target")
     if target:
@@ -182,12 +194,14 @@ def check_request(rec):
 
 class Recorder(LocalServer):
     def operation(self, rec):
+        if rec.method == "GET":
+            return rest_operation(SESSION.get_service_model("bedrock"), "GET", urllib.parse.urlsplit(rec.path).path)[0]
         target = rec.header("X-Amz-Target")
         return target.rsplit(".", 1)[1] if target else rec.form().get("Action", "")
 
     def handle(self, rec):
         op = self.operation(rec)
-        answer = getattr(self, "answer_" + op, None)
+        answer = getattr(self, "answer_" + (op or ""), None)
         if answer is None:
             return 400, {"Content-Type": "text/xml"}, b"<ErrorResponse><Error><Code>UnknownOperation</Code></Error></ErrorResponse>"
         return answer(rec)
@@ -242,6 +256,18 @@ class Recorder(LocalServer):
                           "startDate": time.time()})
 
 
+    BEDROCK_JOB = {"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcdefghijkl",
+                   "jobName": "nightly", "modelId": MODEL_ID, "status": "InProgress", "submitTime": "2026-11-22T01:00:00Z"}
+
+    def answer_ListModelInvocationJobs(self, rec):
+        # Two pages, so the second request carries nextToken.
+        first = "nextToken" not in urllib.parse.parse_qs(urllib.parse.urlsplit(rec.path).query)
+        return self.json({"invocationJobSummaries": [self.BEDROCK_JOB], **({"nextToken": "p2/=+"} if first else {})})
+
+    def answer_GetModelInvocationJob(self, rec):
+        return self.json(dict(self.BEDROCK_JOB, roleArn="arn:aws:iam::123456789012:role/r"))
+
+
 class Contract(unittest.TestCase):
     def setUp(self):
         self.dir = temp_dir(self, "bw-contract-")
@@ -249,12 +275,16 @@ class Contract(unittest.TestCase):
         self.recorder = Recorder()
         self.addCleanup(self.recorder.stop)
 
-    def run_once(self, targets="", notify="[]", env=None, dry_run=False, aws_extra=""):
+    def write_agent(self, targets="", notify="[]", aws_extra=""):
         agent = os.path.join(self.dir, "agent.yaml")
         with open(agent, "w") as f:
             f.write(f"aws:\n  region: us-east-1\n  endpoint_url: {self.recorder.url}\n{aws_extra}"
                     f"state:\n  path: state.db\n{targets}rule_files:\n  - rules/*.yaml\n")
         write(os.path.join(self.dir, "rules", "r.yaml"), tokens_high_rule("tokens-high", notify=notify))
+        return agent
+
+    def run_once(self, targets="", notify="[]", env=None, dry_run=False, aws_extra=""):
+        agent = self.write_agent(targets, notify, aws_extra)
         keys = {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
         return once(agent, *(["--dry-run"] if dry_run else []), now=NOW, region=None, home=self.dir,
                     extra_env={**keys, **(env or {})}, cwd=self.dir)
@@ -310,6 +340,38 @@ class Contract(unittest.TestCase):
                                     "arn:aws:states:us-east-1:123456789012:stateMachine:start-etl\n", notify="[t]")
         self.assertEqual(out.returncode, 1, out.stderr)
         self.check_all(["StartExecution"])
+
+    def probe_bedrock(self, *args):
+        """The Bedrock client, built by the agent's AWS setup from the agent file run_once writes."""
+        out = bedrock_probe(self.write_agent(), *args, region=None, home=self.dir, cwd=self.dir,
+                            extra_env={"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out
+
+    def test_list_model_invocation_jobs(self):
+        out = self.probe_bedrock("list", "InProgress", "1795068000")
+        self.assertEqual(len(out.stdout.splitlines()), 2)  # both pages
+        seen = self.check_all(["ListModelInvocationJobs"])
+        self.assertEqual(seen["ListModelInvocationJobs"], 2)
+        queries = [urllib.parse.parse_qs(urllib.parse.urlsplit(r.path).query) for r in self.recorder.requests
+                   if self.recorder.operation(r) == "ListModelInvocationJobs"]
+        self.assertEqual(queries[1]["nextToken"], ["p2/=+"])
+        self.assertEqual(queries[0]["submitTimeAfter"], ["2026-11-19T06:00:00Z"])
+
+    def test_get_model_invocation_job(self):
+        self.probe_bedrock("get", Recorder.BEDROCK_JOB["jobArn"])
+        self.check_all(["GetModelInvocationJob"])
+
+    def test_the_rest_checker_catches_typos(self):
+        def problems(path):
+            return check_request(Recorded("GET", path, {}, b""))[2]
+
+        self.assertEqual(problems("/model-invocation-jobs?maxResults=10&submitTimeAfter=2026-11-19T06%3A00%3A00Z"), [])
+        self.assertTrue(any("maxResult: not a query parameter" in p for p in problems("/model-invocation-jobs?maxResult=10")))
+        self.assertTrue(any("not an ISO 8601" in p for p in problems("/model-invocation-jobs?submitTimeAfter=yesterday")))
+        self.assertTrue(any("Running" in p for p in problems("/model-invocation-jobs?statusEquals=Running")))
+        self.assertTrue(any("serializes differently" in p for p in problems("/model-invocation-job/arn:aws:bedrock:x")))
+        self.assertTrue(any("no bedrock operation" in p for p in problems("/model-invocation-jobz")))
 
     def test_the_checker_catches_typos(self):
         """The checker is not vacuous: a misspelt member, a wrong type, a missing member and an unknown enum fail."""

@@ -24,6 +24,10 @@ TEST(ServiceEndpoint, StandardAndFips) {
   EXPECT_EQ(service_endpoint_url("sts", "us-east-2", true), "https://sts-fips.us-east-2.amazonaws.com");
   EXPECT_EQ(service_endpoint_url("events", "ca-central-1", true), "https://events-fips.ca-central-1.amazonaws.com");
   EXPECT_EQ(service_endpoint_url("states", "us-west-1", true), "https://states-fips.us-west-1.amazonaws.com");
+  EXPECT_EQ(service_endpoint_url("bedrock", "us-east-1", true), "https://bedrock-fips.us-east-1.amazonaws.com");
+  EXPECT_EQ(service_endpoint_url("bedrock", "us-east-1", false), "https://bedrock.us-east-1.amazonaws.com");
+  // Bedrock has no FIPS-by-default hostname in GovCloud (botocore's endpoint rules).
+  EXPECT_EQ(service_endpoint_url("bedrock", "us-gov-west-1", true), "https://bedrock-fips.us-gov-west-1.amazonaws.com");
 }
 
 TEST(ServiceEndpoint, Partitions) {
