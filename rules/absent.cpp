@@ -13,6 +13,7 @@
 
 #include <string>
 
+#include "rules/human.hpp"
 #include "rules/kinds.hpp"
 
 namespace bw {
@@ -31,7 +32,7 @@ Evaluation evaluate_absent(const AbsentSpec& spec, const std::vector<Slot>& wind
     ev.state = AlarmState::Ok;
     ev.value = window[i].value;
     ev.value_time = window[i].start;
-    ev.reason = fmt::format("Newest datapoint {} at {}", format_number(*ev.value),
+    ev.reason = fmt::format("Newest datapoint {} at {}", format_count(*ev.value),
                             format_cloudwatch_reason_time(window[i].start));
     return ev;
   }
@@ -46,7 +47,7 @@ Evaluation evaluate_absent(const AbsentSpec& spec, const std::vector<Slot>& wind
                           format_cloudwatch_reason_time(window[from].start));
   for (std::size_t i = from; i-- > 0;) {
     if (!window[i].value) continue;
-    ev.reason += fmt::format("; the last one was {} at {}", format_number(*window[i].value),
+    ev.reason += fmt::format("; the last one was {} at {}", format_count(*window[i].value),
                              format_cloudwatch_reason_time(window[i].start));
     break;
   }

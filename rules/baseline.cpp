@@ -11,7 +11,7 @@
 //
 // Decision, in this order:
 //   1. `while` set and its newest real gate value does not satisfy (comparison, threshold) -> OK,
-//      "...; not evaluated: NumberOfRecordsPendingProcessing is 0.0 (condition > 0.0 does not hold)".
+//      "...; not evaluated: NumberOfRecordsPendingProcessing is 0 (condition > 0 does not hold)".
 //      A gate with no datapoints does not hold either: Bedrock publishes nothing for an idle queue, and
 //      an idle queue is never an incident (nor a reason to sit in INSUFFICIENT_DATA all night).
 //   2. no real datapoint in the last `for`                -> INSUFFICIENT_DATA.
@@ -29,6 +29,7 @@
 #include <numeric>
 #include <string>
 
+#include "rules/human.hpp"
 #include "rules/kinds.hpp"
 
 namespace bw {
@@ -51,8 +52,6 @@ struct Learned {
   std::string how;  // "median of 7d", for the reason
   std::string why;  // why there is no baseline
 };
-
-std::string pct(double fraction) { return fmt::format("{:g}%", fraction * 100); }
 
 Learned learn(const BaselineSpec& spec, const BaselineInputs& in, Time recent_from, Duration recent_span) {
   Learned out;
@@ -90,7 +89,7 @@ Learned learn(const BaselineSpec& spec, const BaselineInputs& in, Time recent_fr
     }
   }
   if (*out.value <= 0) {
-    out.why = fmt::format("baseline {} ({}) gives no ratio", format_number(*out.value), out.how);
+    out.why = fmt::format("baseline {} ({}) gives no ratio", format_count(*out.value), out.how);
     out.value.reset();
   }
   return out;
@@ -98,8 +97,8 @@ Learned learn(const BaselineSpec& spec, const BaselineInputs& in, Time recent_fr
 
 std::string limits(const BaselineSpec& spec) {
   std::string out;
-  if (spec.below) out = "alarm below " + pct(*spec.below);
-  if (spec.above) out += (out.empty() ? "alarm above " : " or above ") + pct(*spec.above);
+  if (spec.below) out = "alarm below " + format_percent(*spec.below);
+  if (spec.above) out += (out.empty() ? "alarm above " : " or above ") + format_percent(*spec.above);
   return out;
 }
 
@@ -125,10 +124,10 @@ Evaluation evaluate_baseline(const BaselineSpec& spec, const BaselineInputs& in,
   const Duration recent_span = in.period * static_cast<int>(k);
   const auto base = learn(spec, in, recent_end - recent_span, recent_span);
 
-  std::string head = ev.value ? "Throughput " + format_number(*ev.value) : "Throughput has no datapoints";
+  std::string head = ev.value ? "Throughput " + format_count(*ev.value) : "Throughput has no datapoints";
   if (ev.value && base.value)
-    head += fmt::format(" is {:.1f}% of baseline {} ({}; {})", *ev.value / *base.value * 100,
-                        format_number(*base.value), base.how, limits(spec));
+    head += fmt::format(" is {} of baseline {} ({}; {})", format_percent(*ev.value / *base.value),
+                        format_count(*base.value), base.how, limits(spec));
 
   if (spec.while_) {
     const auto& c = *spec.while_;
@@ -137,8 +136,8 @@ Evaluation evaluate_baseline(const BaselineSpec& spec, const BaselineInputs& in,
     if (!gate || !breaches(c.comparison, *gate, c.threshold)) {
       ev.state = AlarmState::Ok;
       ev.reason = fmt::format("{}; not evaluated: {} {} (condition {} {} {})", head, c.metric,
-                              gate ? "is " + format_number(*gate) : std::string{"has no datapoints"},
-                              symbol(c.comparison), format_number(c.threshold), gate ? "does not hold" : "cannot hold");
+                              gate ? "is " + format_count(*gate) : std::string{"has no datapoints"},
+                              symbol(c.comparison), format_count(c.threshold), gate ? "does not hold" : "cannot hold");
       return ev;
     }
   }
@@ -169,8 +168,8 @@ Evaluation evaluate_baseline(const BaselineSpec& spec, const BaselineInputs& in,
   ev.state = AlarmState::Ok;
   ev.reason = head;
   if (!complete) ev.reason += fmt::format("; {} of {} periods missing (missing is not breaching)", k - real, k);
-  if (low > 0 && low < k) ev.reason += fmt::format("; {} of {} periods below {}", low, k, pct(*spec.below));
-  if (high > 0 && high < k) ev.reason += fmt::format("; {} of {} periods above {}", high, k, pct(*spec.above));
+  if (low > 0 && low < k) ev.reason += fmt::format("; {} of {} periods below {}", low, k, format_percent(*spec.below));
+  if (high > 0 && high < k) ev.reason += fmt::format("; {} of {} periods above {}", high, k, format_percent(*spec.above));
   return ev;
 }
 

@@ -10,13 +10,14 @@
 // ALARM iff (per_hour set and USD/hour > per_hour) or (per_day set and USD/day > per_day); spending
 // exactly the budget is within it. No budget set -> OK (the rule is then only a cost readout).
 // value = projected USD/day, so `once` output and the store show it.
-// Reason: "Burn rate $4.41/h at batch prices (50% off; input 1250000.0 tok/min, output 300000.0
+// Reason: "Burn rate $4.41/h at batch prices (50% off; input 1.25M tok/min, output 300k
 // tok/min), projected $105.84/day, over the budget of $20.00/day".
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <string>
 
+#include "rules/human.hpp"
 #include "rules/kinds.hpp"
 
 namespace bw {
@@ -34,10 +35,6 @@ std::optional<double> mean_of(const std::vector<Slot>& w) {
   if (n == 0) return std::nullopt;
   return sum / static_cast<double>(n);
 }
-
-// Cents are what budgets are written in; sub-cent rates (a trickle of tokens) keep 4 decimals so the
-// reason does not say $0.00 for something that is not free.
-std::string usd(double v) { return v > 0 && v < 0.01 ? fmt::format("${:.4f}", v) : fmt::format("${:.2f}", v); }
 
 std::optional<Time> newest_time(const std::vector<Slot>& w) {
   for (auto it = w.rbegin(); it != w.rend(); ++it)
@@ -65,15 +62,15 @@ Evaluation evaluate_cost(const CostSpec& spec, const Price& price, const std::ve
   ev.value_time = newest_time(input_tpm);
 
   std::string prices = price.batch_discount > 0
-                           ? fmt::format("at batch prices ({:g}% off; ", price.batch_discount * 100)
+                           ? fmt::format("at batch prices ({} off; ", format_percent(price.batch_discount))
                            : std::string{"at on-demand prices ("};
   std::string reason = fmt::format(
-      "Burn rate {}/h {}input {} tok/min, output {}), projected {}/day", usd(per_hour), prices, format_number(*in),
-      out_mean ? format_number(out) + " tok/min" : std::string{"no datapoints, counted as 0"}, usd(per_day));
+      "Burn rate {}/h {}input {} tok/min, output {}), projected {}/day", format_money(per_hour), prices, format_count(*in),
+      out_mean ? format_count(out) + " tok/min" : std::string{"no datapoints, counted as 0"}, format_money(per_day));
 
   std::vector<std::string> over, within;
-  if (spec.per_hour) (per_hour > *spec.per_hour ? over : within).push_back(usd(*spec.per_hour) + "/h");
-  if (spec.per_day) (per_day > *spec.per_day ? over : within).push_back(usd(*spec.per_day) + "/day");
+  if (spec.per_hour) (per_hour > *spec.per_hour ? over : within).push_back(format_money(*spec.per_hour) + "/h");
+  if (spec.per_day) (per_day > *spec.per_day ? over : within).push_back(format_money(*spec.per_day) + "/day");
   const auto list = [](const std::vector<std::string>& v) {
     return fmt::format("the budget{} of {}", v.size() == 1 ? "" : "s", fmt::join(v, " and "));
   };

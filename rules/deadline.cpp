@@ -24,6 +24,7 @@
 #include <cmath>
 #include <string>
 
+#include "rules/human.hpp"
 #include "rules/kinds.hpp"
 
 namespace bw {
@@ -107,13 +108,13 @@ Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& 
   if (missed && pending > 0) {
     ev.state = AlarmState::Alarm;
     ev.marker = due;
-    ev.reason = fmt::format("Deadline {} passed with backlog {} still pending", due_text, format_number(pending));
+    ev.reason = fmt::format("Deadline {} passed with backlog {} still pending", due_text, format_count(pending));
     return ev;
   }
   if (pending <= 0) {
     ev.state = AlarmState::Ok;
     ev.value = 0.0;
-    ev.reason = fmt::format("Backlog {}: nothing pending; deadline {}", format_number(pending), due_text);
+    ev.reason = fmt::format("Backlog {}: nothing pending; deadline {}", format_count(pending), due_text);
     return ev;
   }
 
@@ -131,9 +132,9 @@ Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& 
     ev.marker = due;
     ev.value.reset();
     ev.reason =
-        fmt::format("Backlog {} is not draining: {}; deadline {}", format_number(pending),
+        fmt::format("Backlog {} is not draining: {}; deadline {}", format_count(pending),
                     used == 0 ? fmt::format("no rate datapoints in the last {}", periods(rate.size()))
-                              : fmt::format("rate {}/{} (mean of {})", format_number(sum / used), unit, periods(used)),
+                              : fmt::format("rate {} (mean of {})", format_rate(sum / used, unit), periods(used)),
                     due_text);
     return ev;
   }
@@ -143,8 +144,8 @@ Evaluation evaluate_deadline(const DeadlineSpec& spec, const std::vector<Slot>& 
   ev.value = seconds / 60;
   ev.state = finish > due ? AlarmState::Alarm : AlarmState::Ok;
   if (ev.state == AlarmState::Alarm) ev.marker = due;
-  ev.reason = fmt::format("Projected finish {} (backlog {} at {}/{}, mean of {}) is {} the deadline {}",
-                          format_rfc3339(finish), format_number(pending), format_number(mean), unit, periods(used),
+  ev.reason = fmt::format("Projected finish {} (backlog {} at {}, mean of {}) is {} the deadline {}",
+                          format_rfc3339(finish), format_count(pending), format_rate(mean, unit), periods(used),
                           finish > due ? "after" : (finish == due ? "at" : "before"), due_text);
   return ev;
 }

@@ -36,13 +36,14 @@
 //   the marker cancels the held drain: that fill drains, and fires, on its own, so still once per drain.
 //
 // value/value_time: the newest real datapoint (missing-is-zero substitutes are not values).
-// Reasons: "Backlog drained: 0.0 for 5m since 22/11/26 03:10:00 after 1200.0", "Backlog 1200.0 pending",
+// Reasons: "Backlog drained: 0 for 5m since 22/11/26 03:10:00 after 1.2k", "Backlog 1.2k pending",
 // "No backlog seen in the last 10 periods".
 #include <fmt/format.h>
 
 #include <string>
 #include <utility>
 
+#include "rules/human.hpp"
 #include "rules/jobs.hpp"
 #include "rules/kinds.hpp"
 
@@ -104,7 +105,7 @@ Evaluation after_drain(Evaluation ev, const std::vector<Slot>& backlog, const Sc
   if (const Slot* rise = rearming_rise(backlog, s, previous)) {
     ev.state = AlarmState::Ok;
     ev.reason = fmt::format(
-        "Backlog rose again to {} at {}{}; re-armed (latest {})", format_number(*rise->value), when(rise->start),
+        "Backlog rose again to {} at {}{}; re-armed (latest {})", format_count(*rise->value), when(rise->start),
         previous.marker ? " after draining since " + when(*previous.marker) : std::string{}, latest);
     return ev;
   }
@@ -123,10 +124,10 @@ Evaluation drain(Evaluation ev, const std::vector<Slot>& backlog, const Scan& s,
   std::string after = "a backlog seen earlier";
   for (std::size_t i = first_zero; i-- > 0;)
     if (backlog[i].value && *backlog[i].value > 0) {
-      after = format_number(*backlog[i].value);
+      after = format_count(*backlog[i].value);
       break;
     }
-  ev.reason = fmt::format("Backlog drained: 0.0 for {} since {} after {}", format_duration(period * s.run),
+  ev.reason = fmt::format("Backlog drained: 0 for {} since {} after {}", format_duration(period * s.run),
                           when(*ev.marker), after);
   return ev;
 }
@@ -143,7 +144,7 @@ Evaluation not_drained_yet(Evaluation ev, const DrainedSpec& spec, const std::ve
   if (s.run == 0) {
     if (s.run_end < backlog.size()) breaker = &backlog[s.run_end];  // the silence after the newest value
     if (breaker->value) {
-      ev.reason = fmt::format("Backlog {} pending", format_number(*breaker->value));
+      ev.reason = fmt::format("Backlog {} pending", format_count(*breaker->value));
     } else {
       ev.reason =
           fmt::format("Backlog unknown: no datapoint at {} (missing is not zero; latest {}{})", when(breaker->start),
@@ -151,13 +152,13 @@ Evaluation not_drained_yet(Evaluation ev, const DrainedSpec& spec, const std::ve
     }
     return ev;
   }
-  ev.reason = fmt::format("Backlog 0.0 for {} since {}, drained once 0.0 for {}", format_duration(period * s.run),
+  ev.reason = fmt::format("Backlog 0 for {} since {}, drained once 0 for {}", format_duration(period * s.run),
                           when(backlog[first_zero_slot(s)].start), format_duration(spec.hold));
   if (breaker && !breaker->value)
     ev.reason +=
         fmt::format("; the missing datapoint at {} breaks the zero run (missing is not zero)", when(breaker->start));
   else if (breaker)
-    ev.reason += fmt::format(" (after {})", format_number(*breaker->value));
+    ev.reason += fmt::format(" (after {})", format_count(*breaker->value));
   return ev;
 }
 
@@ -207,7 +208,7 @@ Evaluation evaluate_drained(const DrainedSpec& spec, const std::vector<Slot>& ba
     ev.value = backlog[*s.newest_real].value;
     ev.value_time = backlog[*s.newest_real].start;
   }
-  const auto latest = ev.value ? format_number(*ev.value) : std::string{"missing"};
+  const auto latest = ev.value ? format_count(*ev.value) : std::string{"missing"};
 
   if (previous.state == AlarmState::Drained) return after_drain(std::move(ev), backlog, s, previous, latest);
   const bool armed = previous.state == AlarmState::Ok || s.any_positive;

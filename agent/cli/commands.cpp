@@ -18,6 +18,7 @@
 #include "agent/delivery/notification.hpp"
 #include "agent/state/sqlite_state_store.hpp"
 #include "config/config.hpp"
+#include "rules/human.hpp"
 
 // The build passes the project's version; a build outside CMake still compiles.
 #ifndef BATCHWATCH_VERSION
@@ -37,14 +38,8 @@ std::optional<config::Config> load_config(const std::string& path, Logger& log) 
   return std::move(loaded.config);
 }
 
-// For the table only (JSON keeps full precision): at most two decimals, trailing zeros dropped.
-std::string value_text(const std::optional<double>& v) {
-  if (!v) return "-";
-  auto s = fmt::format("{:.2f}", *v);
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
+// For the table only (JSON keeps full precision): as people read it (rules/human.hpp).
+std::string value_text(const std::optional<double>& v) { return v ? format_count(*v) : "-"; }
 
 void print_results(const CycleReport& report, bool json) {
   for (const auto& r : report.results) {

@@ -4,25 +4,31 @@
 #include <cstdio>
 
 #include "agent/cli/commands.hpp"
+#include "agent/cli/read_only_state.hpp"
 #include "agent/cli/transition_lines.hpp"
 #include "agent/state/sqlite_state_store.hpp"
-#include "config/config.hpp"
 
 namespace bw::agent {
 
-int cmd_history(const HistoryOptions& options, Logger& log) {
-  auto loaded = config::load(options.config_path);
+std::optional<ReadOnlyState> open_state_read_only(const std::string& config_path, Logger& log) {
+  auto loaded = config::load(config_path);
   if (!loaded.config) {
     for (const auto& d : loaded.diagnostics) std::fprintf(stderr, "%s\n", d.str().c_str());
-    return 2;
+    return std::nullopt;
   }
   auto opened = SqliteStateStore::open_read_only(loaded.config->state_path);
   if (!opened) {
     log.error(opened.error().describe());
-    return 2;
+    return std::nullopt;
   }
+  return ReadOnlyState{std::move(*loaded.config), std::move(opened).value()};
+}
+
+int cmd_history(const HistoryOptions& options, Logger& log) {
+  const auto state = open_state_read_only(options.config_path, log);
+  if (!state) return 2;
   std::size_t count = 0;
-  for (const auto& h : opened.value()->history()) {
+  for (const auto& h : state->store->history()) {
     if ((options.since && h.at < *options.since) || (!options.rule.empty() && h.rule != options.rule)) continue;
     ++count;
     print_transition({h.at, h.rule, labels_of(h.series), h.from, h.to, h.value, h.reason}, options.json);

@@ -203,6 +203,25 @@ class HistoryCommand final : public Subcommand {
   FormatFlag format_;
 };
 
+class StatusCommand final : public Subcommand {
+ public:
+  StatusCommand(CLI::App& app, LogFlags& log_flags) {
+    cmd_ = app.add_subcommand("status", "print the current states, owed notifications and silences (works while "
+                                        "the daemon runs)");
+    cmd_->add_option("--config", options_.config_path, "agent file")->required();
+    format_.add_to(cmd_);
+    log_flags.add_to(cmd_);
+  }
+  int run(Logger& log) override {
+    options_.json = format_.json();
+    return cmd_status(options_, log);
+  }
+
+ private:
+  StatusOptions options_;
+  FormatFlag format_;
+};
+
 class VersionCommand final : public Subcommand {
  public:
   VersionCommand(CLI::App& app, LogFlags& log_flags) {
@@ -227,6 +246,7 @@ int main(int argc, char** argv) {
   BacktestCommand backtest(app, log_flags);
   SilenceCommand silence(app, log_flags);
   HistoryCommand history(app, log_flags);
+  StatusCommand status(app, log_flags);
   VersionCommand version(app, log_flags);
   try {
     app.parse(argc, argv);
@@ -238,7 +258,8 @@ int main(int argc, char** argv) {
   Logger::parse_level(log_flags.level, log_level);
   Logger log(log_level, log_flags.format == "json");
   try {
-    for (Subcommand* command : std::initializer_list<Subcommand*>{&version, &check, &run, &silence, &history, &backtest, &once})
+    for (Subcommand* command :
+         std::initializer_list<Subcommand*>{&version, &check, &run, &silence, &history, &status, &backtest, &once})
       if (command->chosen()) return command->run(log);
   } catch (const std::exception& e) {
     log.error(std::string("fatal: ") + e.what());

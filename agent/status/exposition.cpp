@@ -50,4 +50,26 @@ std::string sanitize_label_name(std::string_view n) {
   return out;
 }
 
+std::string snake_case_label_name(std::string_view dimension) {
+  const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  const auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  std::string out;
+  out.reserve(dimension.size() + 4);
+  for (std::size_t i = 0; i < dimension.size(); ++i) {
+    const char c = dimension[i];
+    if (!upper(c)) {
+      out += c;
+      continue;
+    }
+    // A word starts at an upper-case letter after a lower-case one or a digit (modelId), or at the
+    // last capital of an acronym followed by lower case (HTTPStatus: "http", "status").
+    const bool after_word = i > 0 && lower_or_digit(dimension[i - 1]);
+    const bool acronym_end = i > 0 && upper(dimension[i - 1]) && i + 1 < dimension.size() &&
+                             dimension[i + 1] >= 'a' && dimension[i + 1] <= 'z';
+    if ((after_word || acronym_end) && !out.empty() && out.back() != '_') out += '_';
+    out += static_cast<char>(c - 'A' + 'a');
+  }
+  return sanitize_label_name(out);
+}
+
 }  // namespace bw::agent::exposition

@@ -74,14 +74,15 @@ const std::vector<std::pair<std::string_view, AlarmState>>& sorted_states() {
   return states;
 }
 
-// The series labels after `rule` and `state`: names made valid and unique (a name already present
-// gets "label_" prefixed until it is not), values as they are.
+// The series labels after `rule` and `state`: names in snake_case, valid and unique (a name already
+// present, such as a dimension `State` or both `modelId` and `model_id`, gets "label_" prefixed until
+// it is not), values as they are.
 MetricLabels extra_labels(const std::vector<Dimension>& dims) {
   MetricLabels labels;
   labels.reserve(dims.size());
   std::set<std::string> used{"rule", "state", "le"};
   for (const auto& d : dims) {
-    auto name = exposition::sanitize_label_name(d.name);
+    auto name = exposition::snake_case_label_name(d.name);
     if (name.rfind("__", 0) == 0) name.insert(0, "label");  // "__" names are reserved by Prometheus
     while (used.count(name) != 0) name.insert(0, "label_");
     used.insert(name);

@@ -46,6 +46,7 @@ class InstallIntoAPrefix(unittest.TestCase):
                     "share/batchwatch/examples/rules/bedrock-batch.yaml",
                     "share/batchwatch/examples/night/agent.yaml",
                     "share/batchwatch/examples/night/bedrock-night.jsonl",
+                    "share/batchwatch/examples/grafana/batchwatch.json",
                     "share/doc/batchwatch/README.md", "share/doc/batchwatch/configuration.md",
                     "share/doc/batchwatch/rules.md",
                     "share/man/man1/batchwatch.1.gz",

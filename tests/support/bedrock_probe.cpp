@@ -44,7 +44,8 @@ nlohmann::json job_json(const ModelInvocationJob& j) {
 
 int fail(const bw::aws::Error& e) {
   std::fprintf(stderr, "%s\n", e.describe().c_str());
-  if (auto action = bw::aws::denied_action(e); !action.empty()) std::fprintf(stderr, "missing permission: %s\n", action.c_str());
+  if (auto action = bw::aws::denied_action(e); !action.empty())
+    std::fprintf(stderr, "missing permission: %s\n", action.c_str());
   return 2;
 }
 

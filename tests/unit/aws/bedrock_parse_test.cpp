@@ -94,10 +94,13 @@ TEST(BedrockJobTimes, FractionalOffsetAndWholeSecondForms) {
 
 // Each malformed body and the message it must produce.
 struct Malformed {
+  const char* name;
   const char* body;
   const char* message;
-  friend void PrintTo(const Malformed& m, std::ostream* os) { *os << m.body; }
+  friend void PrintTo(const Malformed& m, std::ostream* os) { *os << m.name; }
 };
+
+std::string case_name(const ::testing::TestParamInfo<Malformed>& info) { return info.param.name; }
 
 class BedrockMalformedPage : public ::testing::TestWithParam<Malformed> {};
 
@@ -115,42 +118,50 @@ TEST_P(BedrockMalformedPage, IsAnErrorNamingOperationAndField) {
 INSTANTIATE_TEST_SUITE_P(
     Pages, BedrockMalformedPage,
     ::testing::Values(
-        Malformed{"<html>502 Bad Gateway</html>", "response is not JSON: <html>502 Bad Gateway</html>"},
-        Malformed{R"({"invocationJobSummaries":[)", R"(response is not JSON: {"invocationJobSummaries":[)"},
-        Malformed{"", "response is not JSON: "},
-        Malformed{"[]", "response is not a JSON object of the expected shape"},
-        Malformed{R"({"nextToken":"x"})", "response has no invocationJobSummaries"},
-        Malformed{R"({"invocationJobSummaries":{}})", "invocationJobSummaries: expected a list"},
-        Malformed{R"({"invocationJobSummaries":null})", "invocationJobSummaries: expected a list"},
-        Malformed{R"({"invocationJobSummaries":[],"invocationJobSummaries":[]})", "invocationJobSummaries: given twice"},
-        Malformed{R"({"invocationJobSummaries":["a"]})",
+        Malformed{"html", "<html>502 Bad Gateway</html>", "response is not JSON: <html>502 Bad Gateway</html>"},
+        Malformed{"truncated", R"({"invocationJobSummaries":[)",
+                  R"(response is not JSON: {"invocationJobSummaries":[)"},
+        Malformed{"empty_body", "", "response is not JSON: "},
+        Malformed{"top_level_array", "[]", "response is not a JSON object of the expected shape"},
+        Malformed{"no_summaries", R"({"nextToken":"x"})", "response has no invocationJobSummaries"},
+        Malformed{"summaries_object", R"({"invocationJobSummaries":{}})", "invocationJobSummaries: expected a list"},
+        Malformed{"summaries_null", R"({"invocationJobSummaries":null})", "invocationJobSummaries: expected a list"},
+        Malformed{"summaries_twice", R"({"invocationJobSummaries":[],"invocationJobSummaries":[]})",
+                  "invocationJobSummaries: given twice"},
+        Malformed{"summary_string", R"({"invocationJobSummaries":["a"]})",
                   "invocationJobSummaries[0]: expected an object (a ModelInvocationJobSummary)"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a"},{"jobName":"b"}]})",
+        Malformed{"second_job_without_arn", R"({"invocationJobSummaries":[{"jobArn":"a"},{"jobName":"b"}]})",
                   "invocationJobSummaries[1].jobArn: missing"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":7}]})", "invocationJobSummaries[0].jobArn: expected a string"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","status":["InProgress"]}]})",
+        Malformed{"arn_number", R"({"invocationJobSummaries":[{"jobArn":7}]})",
+                  "invocationJobSummaries[0].jobArn: expected a string"},
+        Malformed{"status_list", R"({"invocationJobSummaries":[{"jobArn":"a","status":["InProgress"]}]})",
                   "invocationJobSummaries[0].status: expected a string"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","submitTime":1795309203}]})",
+        Malformed{"submit_time_epoch", R"({"invocationJobSummaries":[{"jobArn":"a","submitTime":1795309203}]})",
                   "invocationJobSummaries[0].submitTime: expected an ISO 8601 timestamp string"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","endTime":"yesterday"}]})",
+        Malformed{"end_time_words", R"({"invocationJobSummaries":[{"jobArn":"a","endTime":"yesterday"}]})",
                   R"(invocationJobSummaries[0].endTime: expected an ISO 8601 timestamp, got "yesterday")"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","endTime":"2026-02-30T00:00:00Z"}]})",
+        Malformed{"end_time_feb_30", R"({"invocationJobSummaries":[{"jobArn":"a","endTime":"2026-02-30T00:00:00Z"}]})",
                   R"(invocationJobSummaries[0].endTime: expected an ISO 8601 timestamp, got "2026-02-30T00:00:00Z")"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","processedRecordCount":1.5}]})",
+        Malformed{"processed_fraction", R"({"invocationJobSummaries":[{"jobArn":"a","processedRecordCount":1.5}]})",
                   "invocationJobSummaries[0].processedRecordCount: expected a non-negative integer"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","errorRecordCount":-1}]})",
+        Malformed{"errors_negative", R"({"invocationJobSummaries":[{"jobArn":"a","errorRecordCount":-1}]})",
                   "invocationJobSummaries[0].errorRecordCount: expected a non-negative integer"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","totalRecordCount":99999999999999999999}]})",
+        Malformed{"total_overflows",
+                  R"({"invocationJobSummaries":[{"jobArn":"a","totalRecordCount":99999999999999999999}]})",
                   "invocationJobSummaries[0].totalRecordCount: expected a non-negative integer"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","timeoutDurationInHours":true}]})",
+        Malformed{"timeout_boolean", R"({"invocationJobSummaries":[{"jobArn":"a","timeoutDurationInHours":true}]})",
                   "invocationJobSummaries[0].timeoutDurationInHours: expected a non-negative integer"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","outputDataConfig":"s3://x"}]})",
+        Malformed{"output_config_string", R"({"invocationJobSummaries":[{"jobArn":"a","outputDataConfig":"s3://x"}]})",
                   "invocationJobSummaries[0].outputDataConfig: expected an object"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","outputDataConfig":{"s3OutputDataConfig":{"s3Uri":1}}}]})",
+        Malformed{"s3_uri_number",
+                  R"({"invocationJobSummaries":[{"jobArn":"a","outputDataConfig":{"s3OutputDataConfig":{"s3Uri":1}}}]})",
                   "invocationJobSummaries[0].outputDataConfig.s3OutputDataConfig.s3Uri: expected a string"},
-        Malformed{R"({"invocationJobSummaries":[{"jobArn":"a","status":"Failed","status":"Completed"}]})",
+        Malformed{"status_twice",
+                  R"({"invocationJobSummaries":[{"jobArn":"a","status":"Failed","status":"Completed"}]})",
                   "invocationJobSummaries[0].status: given twice"},
-        Malformed{R"({"invocationJobSummaries":[],"nextToken":5})", "nextToken: expected a string"}));
+        Malformed{"next_token_number", R"({"invocationJobSummaries":[],"nextToken":5})",
+                  "nextToken: expected a string"}),
+    case_name);
 
 TEST(BedrockGetAnswer, TheDocumentIsTheJob) {
   auto job = parse_model_invocation_job(

@@ -123,7 +123,7 @@ TEST(BedrockList, AccessDeniedIsAnErrorWithCodeMessageAndTheMissingAction) {
   h.transport.respond(403,
                       R"({"message":"User: arn:aws:iam::123456789012:user/bw is not authorized to perform: )"
                       R"(bedrock:ListModelInvocationJobs"})",
-                      {{"x-amzn-ErrorType", "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/"}});
+                      {{"x-amzn-ErrorType", "AccessDeniedException:http://internal.amazon.com/coral/"}});
   auto service = h.client("bedrock", kEndpoint);
   BedrockClient bedrock(service);
   auto jobs = bedrock.list_model_invocation_jobs({});

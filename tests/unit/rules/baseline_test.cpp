@@ -84,25 +84,25 @@ TEST(Baseline, StaticTable) {
   both.above = 2.0;
   const Case rows[] = {
       {"well below for 15m", static_below(), "62000 62000 62000", AlarmState::Alarm,
-       "Throughput 62000.0 is 24.8% of baseline 250000.0 (expected; alarm below 50%) for 15m"},
+       "Throughput 62k is 24.8% of baseline 250k (expected; alarm below 50%) for 15m"},
       {"flapping around the line", static_below(), "100000 130000 100000", AlarmState::Ok,
-       "Throughput 110000.0 is 44.0% of baseline 250000.0 (expected; alarm below 50%); 2 of 3 periods below 50%"},
-      {"exactly on the line is not below", static_below(), "125000 125000 125000", AlarmState::Ok, "is 50.0% of"},
+       "Throughput 110k is 44% of baseline 250k (expected; alarm below 50%); 2 of 3 periods below 50%"},
+      {"exactly on the line is not below", static_below(), "125000 125000 125000", AlarmState::Ok, "is 50% of"},
       {"just under the line", static_below(), "124999 124999 124999", AlarmState::Alarm, "for 15m"},
       {"missing period is not breaching", static_below(), "62000 - 62000", AlarmState::Ok,
        "; 1 of 3 periods missing (missing is not breaching); 2 of 3 periods below 50%"},
       {"older slots beyond `for` are ignored", static_below(), "250000 62000 62000 62000", AlarmState::Alarm,
-       "Throughput 62000.0 is 24.8%"},
+       "Throughput 62k is 24.8%"},
       {"recovered in the newest period", static_below(), "62000 62000 250000", AlarmState::Ok, "2 of 3"},
       {"no datapoints", static_below(), "- - -", AlarmState::InsufficientData,
        "Throughput has no datapoints in the last 15m"},
       {"above", above, "600000 700000 800000", AlarmState::Alarm,
-       "Throughput 700000.0 is 280.0% of baseline 250000.0 (expected; alarm above 200%) for 15m"},
+       "Throughput 700k is 280% of baseline 250k (expected; alarm above 200%) for 15m"},
       {"both directions mixed", both, "100000 600000 100000", AlarmState::Ok,
        "(expected; alarm below 50% or above 200%); 2 of 3 periods below 50%; 1 of 3 periods above 200%"},
       {"both directions, all low", both, "100000 100000 100000", AlarmState::Alarm, "for 15m"},
       {"zero baseline", static_below(0), "5 5 5", AlarmState::InsufficientData,
-       "baseline 0.0 (expected) gives no ratio"},
+       "baseline 0 (expected) gives no ratio"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.name);
@@ -124,12 +124,12 @@ TEST(Baseline, GateKeepsAnIdleQueueOk) {
   auto ev = eval(spec, "62000 62000 62000", {}, "1200 0");
   EXPECT_EQ(ev.state, AlarmState::Ok);
   EXPECT_EQ(ev.reason,
-            "Throughput 62000.0 is 24.8% of baseline 250000.0 (expected; alarm below 50%); not evaluated: "
-            "NumberOfRecordsPendingProcessing is 0.0 (condition > 0.0 does not hold)");
+            "Throughput 62k is 24.8% of baseline 250k (expected; alarm below 50%); not evaluated: "
+            "NumberOfRecordsPendingProcessing is 0 (condition > 0 does not hold)");
   // Bedrock publishes nothing for an idle queue: no gate datapoint does not hold either.
   ev = eval(spec, "62000 62000 62000", {}, "- -");
   EXPECT_EQ(ev.state, AlarmState::Ok);
-  EXPECT_NE(ev.reason.find("NumberOfRecordsPendingProcessing has no datapoints (condition > 0.0 cannot hold)"),
+  EXPECT_NE(ev.reason.find("NumberOfRecordsPendingProcessing has no datapoints (condition > 0 cannot hold)"),
             std::string::npos)
       << ev.reason;
   // Idle and no throughput either: OK, not INSUFFICIENT_DATA all night.
@@ -148,14 +148,14 @@ TEST(Baseline, LearnedMedianAndMean) {
   const auto history = sparse({{0, 100}, {100, 200}, {160, 900}});  // spans 161h of 168h
   auto ev = eval(learned(), "90 90 90", history);
   EXPECT_EQ(ev.state, AlarmState::Alarm);
-  EXPECT_NE(ev.reason.find("Throughput 90.0 is 45.0% of baseline 200.0 (median of 7d; alarm below 50%) for 15m"),
+  EXPECT_NE(ev.reason.find("Throughput 90 is 45% of baseline 200 (median of 7d; alarm below 50%) for 15m"),
             std::string::npos)
       << ev.reason;
   ev = eval(learned(BaselineSpec::Method::Mean), "190 190 190", history);
   EXPECT_EQ(ev.state, AlarmState::Alarm);
-  EXPECT_NE(ev.reason.find("47.5% of baseline 400.0 (mean of 7d;"), std::string::npos) << ev.reason;
+  EXPECT_NE(ev.reason.find("47.5% of baseline 400 (mean of 7d;"), std::string::npos) << ev.reason;
   ev = eval(learned(), "90 90 90", sparse({{0, 900}, {50, 100}, {100, 300}, {160, 200}}));
-  EXPECT_NE(ev.reason.find("of baseline 250.0 (median"), std::string::npos) << ev.reason;  // even count
+  EXPECT_NE(ev.reason.find("of baseline 250 (median"), std::string::npos) << ev.reason;  // even count
   EXPECT_EQ(ev.state, AlarmState::Alarm);
 }
 
@@ -190,7 +190,7 @@ TEST(Baseline, TooLittleHistoryIsNeverAlarm) {
   // An idle history learns a zero baseline: no ratio, no alarm.
   const auto ev = eval(learned(), "0 0 0", week_of([](int) { return 0.0; }));
   EXPECT_EQ(ev.state, AlarmState::InsufficientData);
-  EXPECT_NE(ev.reason.find("baseline 0.0 (median of 7d) gives no ratio"), std::string::npos) << ev.reason;
+  EXPECT_NE(ev.reason.find("baseline 0 (median of 7d) gives no ratio"), std::string::npos) << ev.reason;
 }
 
 TEST(Baseline, SeasonalDailyUsesTheSameHourOnPastDays) {
@@ -198,20 +198,20 @@ TEST(Baseline, SeasonalDailyUsesTheSameHourOnPastDays) {
   const auto history = week_of([](int h) { return h == 5 ? 100000.0 : 400000.0; });
   auto ev = eval(learned(BaselineSpec::Method::Median, true), "60000 60000 60000", history);
   EXPECT_EQ(ev.state, AlarmState::Ok) << ev.reason;
-  EXPECT_NE(ev.reason.find("is 60.0% of baseline 100000.0 (median of 7d at this time of day;"), std::string::npos)
+  EXPECT_NE(ev.reason.find("is 60% of baseline 100k (median of 7d at this time of day;"), std::string::npos)
       << ev.reason;
   // Without seasonality the same dip looks like an incident.
   ev = eval(learned(), "60000 60000 60000", history);
   EXPECT_EQ(ev.state, AlarmState::Alarm);
-  EXPECT_NE(ev.reason.find("baseline 400000.0"), std::string::npos) << ev.reason;
+  EXPECT_NE(ev.reason.find("baseline 400k"), std::string::npos) << ev.reason;
   // A window straddling 06:00 learns from both the 05:00 and 06:00 hours.
   ev = eval(learned(BaselineSpec::Method::Median, true), "60000 60000 60000", history, "", kEnd + kPeriod);
-  EXPECT_NE(ev.reason.find("baseline 250000.0"), std::string::npos) << ev.reason;
+  EXPECT_NE(ev.reason.find("baseline 250k"), std::string::npos) << ev.reason;
   // Across midnight: 23:55, 00:00, 00:05 match the 23:00 and 00:00 hours.
   const auto night = week_of([](int h) { return h == 23 ? 50000.0 : h == 0 ? 70000.0 : 400000.0; });
   ev = eval(learned(BaselineSpec::Method::Median, true), "40000 40000 40000", night, "",
             from_epoch(1'795'305'600 + 600));  // 2026-11-22T00:10:00Z
-  EXPECT_NE(ev.reason.find("baseline 60000.0"), std::string::npos) << ev.reason;
+  EXPECT_NE(ev.reason.find("baseline 60k"), std::string::npos) << ev.reason;
   EXPECT_EQ(ev.state, AlarmState::Ok);
 }
 

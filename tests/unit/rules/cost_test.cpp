@@ -43,7 +43,7 @@ struct Case {
 TEST(Cost, Table) {
   const Case rows[] = {
       {"Nova Lite over the daily budget", budget(std::nullopt, 20), kNovaLite, "1250000", "300000", AlarmState::Alarm,
-       "Burn rate $4.41/h at batch prices (50% off; input 1250000.0 tok/min, output 300000.0 tok/min), projected "
+       "Burn rate $4.41/h at batch prices (50% off; input 1.25M tok/min, output 300k tok/min), projected "
        "$105.84/day, over the budget of $20.00/day"},
       {"Nova Lite within both budgets", budget(5, 200), kNovaLite, "1250000", "300000", AlarmState::Ok,
        "projected $105.84/day, within the budgets of $5.00/h and $200.00/day"},
@@ -52,7 +52,7 @@ TEST(Cost, Table) {
       {"both over", budget(3, 20), kNovaLite, "1250000", "300000", AlarmState::Alarm,
        "over the budgets of $3.00/h and $20.00/day"},
       {"exactly the hourly budget is within it", budget(30, std::nullopt), kRound, "1000000", "0", AlarmState::Ok,
-       "Burn rate $30.00/h at batch prices (50% off; input 1000000.0 tok/min, output 0.0 tok/min), projected "
+       "Burn rate $30.00/h at batch prices (50% off; input 1M tok/min, output 0 tok/min), projected "
        "$720.00/day, within the budget of $30.00/h"},
       {"a cent over the hourly budget", budget(29.99, std::nullopt), kRound, "1000000", "0", AlarmState::Alarm,
        "over the budget of $29.99/h"},
@@ -61,11 +61,11 @@ TEST(Cost, Table) {
       {"missing output counts as zero", budget(std::nullopt, 100), kRound, "1000000", "- -", AlarmState::Alarm,
        "output no datapoints, counted as 0), projected $720.00/day"},
       {"input is averaged over the real slots", budget(std::nullopt, 1000), kRound, "500000 - 1500000", "",
-       AlarmState::Ok, "input 1000000.0 tok/min"},
+       AlarmState::Ok, "input 1M tok/min"},
       {"no input datapoint", budget(1, 1), kRound, "- - -", "300000", AlarmState::InsufficientData,
        "No input token datapoints in the last 3 periods"},
       {"on-demand pricing", budget(std::nullopt, 2000), Price{1.0, 1.0, 0.0}, "1000000", "0", AlarmState::Ok,
-       "Burn rate $60.00/h at on-demand prices (input 1000000.0 tok/min"},
+       "Burn rate $60.00/h at on-demand prices (input 1M tok/min"},
       {"no budget is a readout", budget(std::nullopt, std::nullopt), kNovaLite, "1250000", "300000", AlarmState::Ok,
        "projected $105.84/day; no budget set"},
       {"a trickle is not free", budget(std::nullopt, 1), kNovaLite, "100", "-", AlarmState::Ok, "Burn rate $0.0002/h"},

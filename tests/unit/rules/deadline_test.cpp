@@ -110,29 +110,29 @@ TEST(Deadline, Table) {
   const Case rows[] = {
       {"in time", chicago_six(), "1200000", "2000 2000 2000 2000 2000 2000", "2026-11-22T00:00:00Z", AlarmState::Ok,
        600.0,
-       "Projected finish 2026-11-22T10:00:00Z (backlog 1200000.0 at 2000.0/min, mean of 6 periods) is before the "
+       "Projected finish 2026-11-22T10:00:00Z (backlog 1.2M at 2k/min, mean of 6 periods) is before the "
        "deadline 06:00 America/Chicago (2026-11-22T12:00:00Z)"},
       {"finishing exactly at the deadline is in time", chicago_six(), "1200000", "2000 2000 2000 2000 2000 2000",
        "2026-11-22T02:00:00Z", AlarmState::Ok, 600.0, "is at the deadline"},
       {"one second late", chicago_six(), "1200000", "2000 2000 2000 2000 2000 2000", "2026-11-22T02:00:01Z",
        AlarmState::Alarm, 600.0,
-       "Projected finish 2026-11-22T12:00:01Z (backlog 1200000.0 at 2000.0/min, mean of 6 periods) is after the "
+       "Projected finish 2026-11-22T12:00:01Z (backlog 1.2M at 2k/min, mean of 6 periods) is after the "
        "deadline 06:00 America/Chicago (2026-11-22T12:00:00Z)"},
       {"rate averaging reaches past gaps, newest 6 only", chicago_six(), "1200000",
        "99999 1000 - 2000 3000 1000 - 2000 3000", "2026-11-22T00:00:00Z", AlarmState::Ok, 600.0,
-       "at 2000.0/min, mean of 6 periods"},
+       "at 2k/min, mean of 6 periods"},
       {"fewer rate periods than asked", chicago_six(), "1200000", "- - - - 1500 2500", "2026-11-22T00:00:00Z",
        AlarmState::Ok, 600.0, "mean of 2 periods"},
       {"a dip in the rate makes it late", chicago_six(3), "1200000", "2000 2000 2000 500 500 500",
-       "2026-11-22T00:00:00Z", AlarmState::Alarm, 2400.0, "at 500.0/min, mean of 3 periods) is after"},
+       "2026-11-22T00:00:00Z", AlarmState::Alarm, 2400.0, "at 500/min, mean of 3 periods) is after"},
       {"no backlog datapoint", chicago_six(), "- - -", "2000", "2026-11-22T00:00:00Z", AlarmState::InsufficientData,
        std::nullopt, "No backlog datapoints in the last 3 periods; deadline 06:00 America/Chicago"},
       {"nothing pending", chicago_six(), "500 0", "-", "2026-11-22T11:59:00Z", AlarmState::Ok, 0.0,
-       "Backlog 0.0: nothing pending"},
+       "Backlog 0: nothing pending"},
       {"backlog reaches back past a gap", chicago_six(), "6000 -", "100", "2026-11-22T00:00:00Z", AlarmState::Ok, 60.0,
-       "backlog 6000.0 at 100.0/min"},
+       "backlog 6k at 100/min"},
       {"zero rate", chicago_six(3), "1200", "0 0 0", "2026-11-22T00:00:00Z", AlarmState::Alarm, std::nullopt,
-       "Backlog 1200.0 is not draining: rate 0.0/min (mean of 3 periods); deadline 06:00 America/Chicago "
+       "Backlog 1.2k is not draining: rate 0/min (mean of 3 periods); deadline 06:00 America/Chicago "
        "(2026-11-22T12:00:00Z)"},
       {"no rate at all", chicago_six(), "1200", "- - -", "2026-11-22T00:00:00Z", AlarmState::Alarm, std::nullopt,
        "not draining: no rate datapoints in the last 3 periods"},
@@ -141,7 +141,7 @@ TEST(Deadline, Table) {
       {"absolute deadline passed", absolute, "1000", "1000", "2026-11-22T07:00:00Z", AlarmState::Alarm, 1.0,
        "Projected finish 2026-11-22T07:01:00Z"},
       {"rate per hour", hourly, "1000", "500", "2026-11-22T00:00:00Z", AlarmState::Ok, 120.0,
-       "at 500.0/h, mean of 1 period)"},
+       "at 500/h, mean of 1 period)"},
       {"fractional finish rounds up", chicago_six(1), "1000", "7", "2026-11-22T00:00:00Z", AlarmState::Ok, 8572.0 / 60,
        "Projected finish 2026-11-22T02:22:52Z"},
   };
@@ -227,7 +227,7 @@ TEST(DeadlineMissed, StaysAlarmedAfterTheDeadlinePassesUntilTheBacklogDrains) {
   const Previous prev{AlarmState::Alarm, before, first.marker};
   auto late = evaluate_deadline(spec, slots(after, 50'000), slots(after, 100'000), after, prev);
   EXPECT_EQ(late.state, AlarmState::Alarm);  // would finish in 30s, but tonight's deadline is gone
-  EXPECT_NE(late.reason.find("passed with backlog 50000.0 still pending"), std::string::npos) << late.reason;
+  EXPECT_NE(late.reason.find("passed with backlog 50k still pending"), std::string::npos) << late.reason;
   EXPECT_EQ(*late.marker, *first.marker);
 
   auto drained = evaluate_deadline(spec, slots(after, 0), slots(after, 100'000), after, prev);

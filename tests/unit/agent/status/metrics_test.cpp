@@ -100,17 +100,21 @@ TEST(MetricsAgent, CycleCountersNotificationsReloadsAndReady) {
 TEST(MetricsAgent, RuleStatesReplaceTheFamilyWithOneSeriesPerState) {
   AgentMetrics m;
   m.set_rule_states({{"old-rule", {}, AlarmState::Ok}});
-  m.set_rule_states({{"drain", {{"modelId", "m1"}, {"state", "x"}}, AlarmState::Alarm}});
+  m.set_rule_states({{"drain", {{"modelId", "m1"}, {"model_id", "m9"}, {"State", "x"}}, AlarmState::Alarm}});
 
   const auto& r = m.registry();
   EXPECT_EQ(r.series_count("batchwatch_rule_state"), 4u);  // old-rule is gone
   const auto labels = [](const char* state) {
-    return MetricLabels{{"rule", "drain"}, {"state", state}, {"modelId", "m1"}, {"label_state", "x"}};
+    return MetricLabels{{"rule", "drain"}, {"state", state}, {"model_id", "m1"}, {"label_model_id", "m9"},
+                        {"label_state", "x"}};
   };
   EXPECT_EQ(r.value("batchwatch_rule_state", labels("ALARM")), 1);
   EXPECT_EQ(r.value("batchwatch_rule_state", labels("OK")), 0);
-  EXPECT_NE(m.render().find("batchwatch_rule_state{rule=\"drain\",state=\"ALARM\",modelId=\"m1\",label_state=\"x\"} 1\n"),
-            std::string::npos);
+  // Dimension names in snake_case; one that collides with another label or with rule/state is prefixed.
+  EXPECT_NE(m.render().find("batchwatch_rule_state{rule=\"drain\",state=\"ALARM\",model_id=\"m1\",label_model_id=\"m9\","
+                            "label_state=\"x\"} 1\n"),
+            std::string::npos)
+      << m.render();
 }
 
 TEST(MetricsAgent, LastDatapointAgesReplaceTheFamily) {

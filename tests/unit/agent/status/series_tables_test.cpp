@@ -23,7 +23,7 @@ std::vector<std::pair<MetricLabels, double>> rule_state_series(const std::vector
     MetricLabels labels{{"rule", sample.rule}, {"state", ""}};
     std::set<std::string> used{"rule", "state", "le"};
     for (const auto& d : sample.labels) {
-      auto name = exposition::sanitize_label_name(d.name);
+      auto name = exposition::snake_case_label_name(d.name);
       if (name.rfind("__", 0) == 0) name.insert(0, "label");
       while (used.count(name) != 0) name.insert(0, "label_");
       used.insert(name);
@@ -71,9 +71,9 @@ TEST(RuleStateTable, RendersExactlyWhatFourRegistrySeriesPerSampleRendered) {
     if (labels[0].second == "zeta" || (labels.size() == 3 && labels[2].second == "m1")) continue;  // repeated
     EXPECT_EQ(got.value("batchwatch_rule_state", labels), value) << labels[0].second << " " << labels[1].second;
   }
-  EXPECT_EQ(got.value("batchwatch_rule_state", {{"rule", "zeta"}, {"state", "ALARM"}, {"modelId", "m2"}}), 1);
-  EXPECT_EQ(got.value("batchwatch_rule_state", {{"rule", "zeta"}, {"state", "OK"}, {"modelId", "m2"}}), 0);
-  EXPECT_EQ(got.value("batchwatch_rule_state", {{"rule", "alpha"}, {"state", "OK"}, {"modelId", "m1"}}), 1);
+  EXPECT_EQ(got.value("batchwatch_rule_state", {{"rule", "zeta"}, {"state", "ALARM"}, {"model_id", "m2"}}), 1);
+  EXPECT_EQ(got.value("batchwatch_rule_state", {{"rule", "zeta"}, {"state", "OK"}, {"model_id", "m2"}}), 0);
+  EXPECT_EQ(got.value("batchwatch_rule_state", {{"rule", "alpha"}, {"state", "OK"}, {"model_id", "m1"}}), 1);
   EXPECT_EQ(got.value("batchwatch_rule_state", {{"rule", "nope"}, {"state", "OK"}}), 0);
 }
 
