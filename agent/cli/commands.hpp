@@ -47,6 +47,11 @@ struct StatusOptions {
   bool json = false;
 };
 
+struct JobsOptions {
+  std::string config_path;
+  bool json = false;
+};
+
 struct RunOptions {
   std::string config_path;
   std::optional<Time> simulate_from;  // run on a SimulatedClock starting here (no waiting between cycles)
@@ -58,7 +63,8 @@ int cmd_once(const OnceOptions& options, Logger& log);  // 0 all OK, 1 any ALARM
 int cmd_run(const RunOptions& options, Logger& log);
 int cmd_backtest(const BacktestOptions& options, Logger& log);  // 0, or 2 on error
 int cmd_history(const HistoryOptions& options, Logger& log);  // 0, or 2 on error
-int cmd_status(const StatusOptions& options, Logger& log);    // 0, or 2 on error
+int cmd_status(const StatusOptions& options, Logger& log);
+int cmd_jobs(const JobsOptions& options, Logger& log);  // 0, or 2 when Bedrock could not be asked    // 0, or 2 on error
 int cmd_silence(const SilenceOptions& options, Logger& log);
 int cmd_version();
 

@@ -222,6 +222,24 @@ class StatusCommand final : public Subcommand {
   FormatFlag format_;
 };
 
+class JobsCommand final : public Subcommand {
+ public:
+  JobsCommand(CLI::App& app, LogFlags& log_flags) {
+    cmd_ = app.add_subcommand("jobs", "ask Bedrock now for the batch jobs within jobs.lookback, with progress and ETA");
+    cmd_->add_option("--config", options_.config_path, "agent file")->required();
+    format_.add_to(cmd_);
+    log_flags.add_to(cmd_);
+  }
+  int run(Logger& log) override {
+    options_.json = format_.json();
+    return cmd_jobs(options_, log);
+  }
+
+ private:
+  JobsOptions options_;
+  FormatFlag format_;
+};
+
 class VersionCommand final : public Subcommand {
  public:
   VersionCommand(CLI::App& app, LogFlags& log_flags) {
@@ -247,6 +265,7 @@ int main(int argc, char** argv) {
   SilenceCommand silence(app, log_flags);
   HistoryCommand history(app, log_flags);
   StatusCommand status(app, log_flags);
+  JobsCommand jobs(app, log_flags);
   VersionCommand version(app, log_flags);
   try {
     app.parse(argc, argv);
@@ -258,8 +277,8 @@ int main(int argc, char** argv) {
   Logger::parse_level(log_flags.level, log_level);
   Logger log(log_level, log_flags.format == "json");
   try {
-    for (Subcommand* command :
-         std::initializer_list<Subcommand*>{&version, &check, &run, &silence, &history, &status, &backtest, &once})
+    for (Subcommand* command : std::initializer_list<Subcommand*>{&version, &check, &run, &silence, &history, &status,
+                                                                   &jobs, &backtest, &once})
       if (command->chosen()) return command->run(log);
   } catch (const std::exception& e) {
     log.error(std::string("fatal: ") + e.what());
