@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "aws/bedrock.hpp"
 #include "rules/aggregate.hpp"
 
 namespace bw::agent {
@@ -30,6 +32,7 @@ bool ReplaySource::add_line(std::string_view line, std::string& error) {
     error = "not a JSON object";
     return false;
   }
+  if (j.contains("job")) return add_job_line(j, error);
   auto str = [&](const char* key) -> std::string {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -68,6 +71,47 @@ bool ReplaySource::add_line(std::string_view line, std::string& error) {
   if (!first_ || *when < *first_) first_ = *when;
   if (!last_ || *when > *last_) last_ = *when;
   return true;
+}
+
+// The job object is read as Bedrock's answer would be (aws/bedrock.hpp), so a replay file takes what
+// ListModelInvocationJobs returned, unchanged.
+bool ReplaySource::add_job_line(const nlohmann::json& line, std::string& error) {
+  const auto& job = line["job"];
+  const auto observed_it = line.find("observed");
+  const auto observed = observed_it != line.end() && observed_it->is_string()
+                            ? parse_rfc3339(observed_it->get<std::string>())
+                            : std::nullopt;
+  if (!observed) {
+    error = "a job snapshot needs \"observed\": an RFC 3339 time";
+    return false;
+  }
+  if (!job.is_object()) {
+    error = "\"job\" must be an object of ModelInvocationJobSummary fields";
+    return false;
+  }
+  auto parsed = aws::parse_model_invocation_job(job.dump());
+  if (!parsed) {
+    error = "\"job\": " + parsed.error().message;
+    return false;
+  }
+  auto snapshot = to_snapshot(parsed.value());
+  jobs_[snapshot.arn][*observed] = std::move(snapshot);
+  ++job_snapshots_;
+  if (!first_ || *observed < *first_) first_ = *observed;
+  if (!last_ || *observed > *last_) last_ = *observed;
+  return true;
+}
+
+std::vector<JobSnapshot> ReplaySource::jobs_at(Time at, Time submitted_after) const {
+  std::vector<JobSnapshot> out;
+  for (const auto& [arn, observations] : jobs_) {
+    auto it = observations.upper_bound(at);  // the first observed after `at`
+    if (it == observations.begin()) continue;
+    const auto& job = std::prev(it)->second;
+    if (job.submit_time && *job.submit_time <= submitted_after) continue;
+    out.push_back(job);
+  }
+  return out;
 }
 
 aws::Result<std::vector<std::vector<Datapoint>>> ReplaySource::fetch(const std::vector<SeriesKey>& keys, Time start,
