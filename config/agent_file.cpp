@@ -17,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string_view> kAgentKeys = {"aws",      "poll",       "state", "server", "targets",
-                                                  "silences", "rule_files", "rules", "shutdown"};
+const std::vector<std::string_view> kAgentKeys = {"aws",      "poll",       "state", "server",   "targets",
+                                                  "silences", "rule_files", "rules", "shutdown", "jobs"};
 
 bool is_lower_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -287,7 +287,7 @@ std::vector<std::string> expand_rule_files(const Sink& sink, const MapReader& to
 std::vector<Diagnostic> add_account_dimensions(Config& config) {
   std::vector<Diagnostic> diags;
   for (auto& rule : config.rules) {
-    if (std::holds_alternative<CompositeSpec>(rule.spec)) continue;
+    if (std::holds_alternative<CompositeSpec>(rule.spec) || rule.is_job_rule()) continue;
     auto& dims = rule.metric.dimensions;
     bool clash = false;
     for (const auto& d : dims)
@@ -328,6 +328,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     read_aws(sink, top, cfg.aws);
     if (!cfg.aws.ca_bundle.empty()) cfg.aws.ca_bundle = resolve(base_dir, cfg.aws.ca_bundle);
     read_poll(top, cfg.poll);
+    read_jobs_config(top, cfg.jobs);
     read_state(sink, top, base_dir, cfg);
     read_server(sink, top, cfg);
     read_shutdown(top, cfg);
@@ -362,6 +363,8 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
   sort_diagnostics(diags, 0);
   diags.insert(diags.end(), rule_file_diags.begin(), rule_file_diags.end());
   if (diags.empty() && !cfg.aws.accounts.empty()) diags = add_account_dimensions(cfg);
+  cfg.jobs.enabled = cfg.jobs.enabled || std::any_of(cfg.rules.begin(), cfg.rules.end(),
+                                                     [](const Rule& r) { return r.is_job_rule(); });
   if (diags.empty()) result.config = std::move(cfg);
   return result;
 }

@@ -29,10 +29,15 @@ std::string Target::type() const {
 }
 
 std::string Rule::kind() const {
-  static constexpr const char* names[] = {"threshold", "baseline", "drained", "absent",
-                                          "deadline",  "cost",     "composite"};
+  static constexpr const char* names[] = {"threshold",  "baseline",  "drained",    "absent",     "deadline",
+                                          "cost",       "composite", "job_status", "job_stuck",  "job_errors",
+                                          "job_expiry", "job_concurrency"};
   static_assert(std::size(names) == std::variant_size_v<decltype(spec)>);
   return names[spec.index()];
+}
+
+bool Rule::is_job_rule() const {
+  return std::visit([](const auto& s) { return is_job_spec_v<std::decay_t<decltype(s)>>; }, spec);
 }
 
 bool MetricSpec::has_wildcard() const {

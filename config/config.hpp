@@ -3,9 +3,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
+#include "rules/jobs.hpp"
 #include "rules/kinds.hpp"
 #include "rules/series.hpp"
 #include "rules/threshold.hpp"
@@ -44,6 +46,13 @@ struct PollConfig {
   Duration delay{120};       // newest period trusted only this long after it ends
   Duration catch_up{3 * 3600};
   Duration discovery_ttl{900};  // ListMetrics results are reused this long
+};
+
+// `jobs:` of the agent file: the Bedrock job watch (ListModelInvocationJobs).
+struct JobsConfig {
+  bool enabled = false;             // the `jobs:` key is present or any job rule exists
+  Duration every{60};               // list the jobs at most this often
+  Duration lookback{3 * 86400};     // jobs submitted within this window (submitTimeAfter)
 };
 
 struct SnsTarget {
@@ -112,24 +121,37 @@ struct CostRule {
   std::string pricing_file;             // resolved path, for messages
 };
 
+// The job kinds' specs: rules judged from the Bedrock job list (the job watch), not from a metric.
+template <class S>
+inline constexpr bool is_job_spec_v = std::is_same_v<S, JobStatusSpec> || std::is_same_v<S, JobStuckSpec> ||
+                                      std::is_same_v<S, JobErrorsSpec> || std::is_same_v<S, JobExpirySpec> ||
+                                      std::is_same_v<S, JobConcurrencySpec>;
+
 struct Rule {
   std::string name;
   std::string description;
   std::string file;  // where it was defined, for messages
   int line = 0;
-  MetricSpec metric;  // unused by composite rules
+  MetricSpec metric;  // unused by composite and job rules
   std::vector<std::string> notify;  // target names
   std::vector<AlarmState> notify_on;  // states that owe a notification (default: ALARM, OK; drained: DRAINED)
   std::optional<Duration> repeat;     // re-notify this often while in ALARM
   std::string severity;               // free text passed to targets (SNS message attribute)
-  std::variant<ThresholdSpec, BaselineSpec, DrainedSpec, AbsentSpec, DeadlineRule, CostRule, CompositeSpec> spec;
-  std::string kind() const;  // "threshold" "baseline" "drained" "absent" "deadline" "cost" "composite"
+  std::variant<ThresholdSpec, BaselineSpec, DrainedSpec, AbsentSpec, DeadlineRule, CostRule, CompositeSpec,
+               JobStatusSpec, JobStuckSpec, JobErrorsSpec, JobExpirySpec, JobConcurrencySpec>
+      spec;
+  JobFilter jobs;  // job rules: `jobs: {model, name}` globs (default "*")
+  // "threshold" "baseline" "drained" "absent" "deadline" "cost" "composite", and the job kinds
+  // "job_status" "job_stuck" "job_errors" "job_expiry" "job_concurrency"
+  std::string kind() const;
+  bool is_job_rule() const;  // one of the job kinds: judged from the Bedrock job list, no metric
 };
 
 struct Config {
   std::string path;  // the agent file
   AwsConfig aws;
   PollConfig poll;
+  JobsConfig jobs;
   std::string state_path = "./batchwatch.db";  // resolved relative to the agent file
   Duration state_retention{30 * 86400};        // history and finished outbox rows older than this are pruned
   std::string server_listen = "127.0.0.1:9917";

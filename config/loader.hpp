@@ -81,6 +81,11 @@ void read_deadline(const Sink& sink, const MapReader& rule, Rule& out);
 bool read_cost(const Sink& sink, const MapReader& rule, RuleContext& ctx, Rule& out);
 void read_composite(const Sink& sink, const MapReader& rule, RuleContext& ctx, Rule& out);
 
+// --- job_rules.cpp: the job kinds (job_status ... job_concurrency) and the agent file's `jobs:` key.
+bool is_job_kind(std::string_view kind);
+void read_job_rule(const Sink& sink, const MapReader& rule, std::string_view kind, Rule& out);
+void read_jobs_config(const MapReader& top, JobsConfig& jobs);
+
 // --- pricing.cpp: a pricing file (currency, batch_discount, models). Diagnostics name `path`.
 std::optional<PriceTable> read_pricing_file(const std::string& path, std::vector<Diagnostic>& diagnostics,
                                             EnvLookup env);

@@ -11,8 +11,9 @@ namespace bw::config {
 namespace detail {
 namespace {
 
-const std::vector<std::string_view> kKinds = {"threshold", "baseline", "drained", "absent",
-                                              "deadline",  "cost",     "composite"};
+const std::vector<std::string_view> kKinds = {"threshold", "baseline",   "drained",   "absent",
+                                              "deadline",  "cost",       "composite", "job_status",
+                                              "job_stuck", "job_errors", "job_expiry", "job_concurrency"};
 const std::vector<std::string_view> kCommonKeys = {"name", "kind", "description", "notify", "notify_on", "severity"};
 
 // The keys each kind takes besides kCommonKeys, in the order docs/rules.md lists them.
@@ -22,11 +23,16 @@ const std::vector<std::string_view>& kind_keys(std::string_view kind) {
        {"metric", "comparison", "threshold", "evaluation_periods", "datapoints_to_alarm", "evaluation_range",
         "treat_missing_data", "repeat"}},
       {"baseline", {"metric", "baseline", "below", "above", "for", "while", "repeat"}},
-      {"drained", {"metric", "for", "treat_missing_data"}},
+      {"drained", {"metric", "for", "treat_missing_data", "wait_for_jobs"}},
       {"absent", {"metric", "for", "repeat"}},
       {"deadline", {"metric", "rate", "deadline", "repeat"}},
       {"cost", {"metric", "output", "pricing", "budget", "repeat"}},
       {"composite", {"all_of", "any_of", "across_labels"}},
+      {"job_status", {"statuses", "jobs"}},
+      {"job_stuck", {"statuses", "for", "jobs"}},
+      {"job_errors", {"above", "min_processed", "jobs"}},
+      {"job_expiry", {"margin", "jobs"}},
+      {"job_concurrency", {"statuses", "above", "jobs"}},
   };
   return keys.at(kind);
 }
@@ -202,6 +208,10 @@ std::string join_kinds(const std::vector<std::string_view>& kinds) {
 
 // Why `key` does not belong in a `kind` rule, for a key that some kind (or none) accepts.
 std::string misplaced_key(std::string_view kind, std::string_view key, const std::vector<std::string_view>& allowed) {
+  if (is_job_kind(kind) && key == "metric")
+    return fmt::format("{} rules have no \"metric\": they judge the Bedrock job list (narrow it with jobs: "
+                       "{{model: \"...\", name: \"...\"}})",
+                       kind);
   if (kind == "composite" && key == "metric")
     return "composite rules have no \"metric\": they combine the states of the rules named in all_of and any_of";
   if (key == "repeat" && (kind == "drained" || kind == "composite"))
@@ -271,6 +281,8 @@ bool read_kind(const Sink& sink, const MapReader& rule, std::string_view kind, R
     read_deadline(sink, rule, r);
   } else if (kind == "cost") {
     return read_cost(sink, rule, ctx, r);
+  } else if (is_job_kind(kind)) {
+    read_job_rule(sink, rule, kind, r);
   } else {
     read_composite(sink, rule, ctx, r);
   }
@@ -323,7 +335,7 @@ void read_rule(const Sink& sink, const YAML::Node& node, const YAML::Mark& mark,
   check_rule_keys(sink, rule, kind);
   if (auto d = rule.string("description")) r.description = *d;
   if (auto s = rule.string("severity")) r.severity = *s;
-  if (kind != "composite") read_metric(sink, rule, label, r.metric);
+  if (kind != "composite" && !is_job_kind(kind)) read_metric(sink, rule, label, r.metric);
   const bool usable = read_kind(sink, rule, kind, ctx, r);
   read_notify(sink, rule, ctx, r);
   read_notify_on(sink, rule, kind, r);

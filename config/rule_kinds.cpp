@@ -241,6 +241,7 @@ void read_drained(const Sink& sink, const MapReader& rule, Rule& out) {
                                       t->text, did_you_mean(t->text, {"missing", "zero"})));
     }
   }
+  if (const auto w = read_bool(sink, rule, "wait_for_jobs")) spec.wait_for_jobs = *w;
   out.spec = spec;
 }
 

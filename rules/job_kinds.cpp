@@ -25,7 +25,8 @@ bool listed(const std::vector<std::string>& statuses, std::string_view status) {
 // "2h 15m", "2h", "45m", "30s", "3d 4h": how long a person reads it (format_duration gives "135m").
 std::string human_duration(Duration d) {
   auto s = std::max<std::int64_t>(d.count(), 0);
-  if (s >= 86400) return s % 86400 >= 3600 ? fmt::format("{}d {}h", s / 86400, s % 86400 / 3600) : fmt::format("{}d", s / 86400);
+  if (s >= 86400)
+    return s % 86400 >= 3600 ? fmt::format("{}d {}h", s / 86400, s % 86400 / 3600) : fmt::format("{}d", s / 86400);
   if (s >= 3600) return s % 3600 >= 60 ? fmt::format("{}h {}m", s / 3600, s % 3600 / 60) : fmt::format("{}h", s / 3600);
   if (s >= 60) return fmt::format("{}m", s / 60);
   return fmt::format("{}s", s);
@@ -85,11 +86,13 @@ JobVerdict evaluate_job_status(const JobStatusSpec& spec, const JobSnapshot& job
 
 Evaluation evaluate_job_stuck(const JobStuckSpec& spec, const JobSnapshot& job, Time now, Explain explain) {
   if (!listed(spec.statuses, job.status))
-    return verdict(AlarmState::Ok, explain, [&] { return fmt::format("{} is {}{}", job.name, job.status, unknown_note(job)); });
+    return verdict(AlarmState::Ok, explain,
+                   [&] { return fmt::format("{} is {}{}", job.name, job.status, unknown_note(job)); });
   const auto since = job.last_modified_time ? job.last_modified_time : job.submit_time;
   if (!since)
-    return verdict(AlarmState::InsufficientData, explain,
-                   [&] { return fmt::format("{} is {} since an unknown time (no lastModifiedTime)", job.name, job.status); });
+    return verdict(AlarmState::InsufficientData, explain, [&] {
+      return fmt::format("{} is {} since an unknown time (no lastModifiedTime)", job.name, job.status);
+    });
   const Duration in_status = std::max(now - *since, Duration{0});
   const bool stuck = in_status > spec.for_;
   auto ev = verdict(stuck ? AlarmState::Alarm : AlarmState::Ok, explain, [&] {
@@ -152,10 +155,12 @@ Evaluation evaluate_job_expiry(const JobExpirySpec& spec, const JobSnapshot& job
   const auto late = *finish - deadline;
   auto ev = verdict(late > Duration{0} ? AlarmState::Alarm : AlarmState::Ok, explain, [&] {
     if (late > Duration{0})
-      return fmt::format("{}: projected to finish {}, {} after expiry - margin ({} - {})", job.name, minute_time(*finish),
-                         human_duration(late), minute_time(*job.expiration_time), human_duration(spec.margin));
-    return fmt::format("{}: projected to finish {}, {} before expiry - margin ({} - {})", job.name, minute_time(*finish),
-                       human_duration(-late), minute_time(*job.expiration_time), human_duration(spec.margin));
+      return fmt::format("{}: projected to finish {}, {} after expiry - margin ({} - {})", job.name,
+                         minute_time(*finish), human_duration(late), minute_time(*job.expiration_time),
+                         human_duration(spec.margin));
+    return fmt::format("{}: projected to finish {}, {} before expiry - margin ({} - {})", job.name,
+                       minute_time(*finish), human_duration(-late), minute_time(*job.expiration_time),
+                       human_duration(spec.margin));
   });
   ev.value = static_cast<double>(late.count());
   return ev;

@@ -1,9 +1,9 @@
 // Job status helpers, the job filter and the finish estimator (see docs/rules.md, "Job rules").
+#include "rules/jobs.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
-
-#include "rules/jobs.hpp"
 
 namespace bw {
 
@@ -53,7 +53,9 @@ std::optional<JobRate> observed_rate(const std::vector<JobProgress>& points) {
   if (span <= 0) return std::nullopt;
   // No progress over a whole window is a stall, reported as a zero rate; over less it may just be
   // Bedrock updating its counts in steps, so the caller falls back to the average since the start.
-  if (done <= 0) return span >= kJobRateWindow.count() ? std::optional<JobRate>{JobRate{0, oldest.observed, newest.observed, true}} : std::nullopt;
+  if (done <= 0)
+    return span >= kJobRateWindow.count() ? std::optional<JobRate>{JobRate{0, oldest.observed, newest.observed, true}}
+                                          : std::nullopt;
   return JobRate{static_cast<double>(done) / static_cast<double>(span), oldest.observed, newest.observed, true};
 }
 

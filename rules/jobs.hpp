@@ -115,7 +115,8 @@ Evaluation evaluate_job_stuck(const JobStuckSpec& spec, const JobSnapshot& job, 
 Evaluation evaluate_job_errors(const JobErrorsSpec& spec, const JobSnapshot& job, Explain explain);
 Evaluation evaluate_job_expiry(const JobExpirySpec& spec, const JobSnapshot& job, const JobHistory& history, Time now,
                                Explain explain);
-// One account+region: the jobs the rule's filter kept.
+// One account+region: the listed jobs the rule's filter kept (a vanished job is not passed: it no
+// longer takes a slot of the quota, as far as anyone can tell).
 Evaluation evaluate_job_concurrency(const JobConcurrencySpec& spec, const std::vector<const JobSnapshot*>& jobs,
                                     Explain explain);
 

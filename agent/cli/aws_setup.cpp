@@ -42,18 +42,26 @@ class SkewLogger final : public aws::RequestObserver {
   Logger* log_;
 };
 
+}  // namespace
+
+std::unique_ptr<aws::CredentialsProvider> account_credentials(const AwsStack& stack, const config::Account& account) {
+  aws::ProviderDeps deps = stack.provider_deps;  // STS of the base stack: region and endpoint as configured
+  aws::AssumeRoleRequest request;
+  request.role_arn = account.role_arn;
+  request.external_id = account.external_id;
+  request.role_session_name = "batchwatch";
+  return aws::make_caching_provider(aws::make_assume_role_provider(deps, *stack.credentials, request),
+                                    stack.context.clock);
+}
+
+namespace {
+
 // One account's CloudWatch in one region: owns its AssumeRole credentials and clients.
 class AccountCloudWatch final : public MetricSource {
  public:
   AccountCloudWatch(const AwsStack& stack, const config::AwsConfig& cfg, const config::Account& account,
                     const std::string& region) {
-    aws::ProviderDeps deps = stack.provider_deps;  // STS of the base stack: region and endpoint as configured
-    aws::AssumeRoleRequest request;
-    request.role_arn = account.role_arn;
-    request.external_id = account.external_id;
-    request.role_session_name = "batchwatch";
-    credentials_ = aws::make_caching_provider(aws::make_assume_role_provider(deps, *stack.credentials, request),
-                                              stack.context.clock);
+    credentials_ = account_credentials(stack, account);
     aws::ServiceContext ctx = stack.context;
     ctx.credentials = credentials_.get();
     client_ = std::make_unique<aws::ServiceClient>(

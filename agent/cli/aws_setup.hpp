@@ -15,6 +15,7 @@
 
 #include "agent/clock.hpp"
 #include "agent/log.hpp"
+#include "agent/cycle/job_source.hpp"
 #include "agent/cycle/metric_source.hpp"
 #include "aws/bedrock.hpp"
 #include "aws/cloudwatch.hpp"
@@ -60,6 +61,15 @@ std::string resolve_endpoint(const config::AwsConfig& aws, const std::string& se
 // name "batchwatch") on top of the stack's credentials, cached. Endpoints resolve as for the stack
 // (aws.endpoint_url / aws.endpoints apply to every account). The source refers to `stack`: keep it alive.
 std::unique_ptr<MetricSource> make_metric_source(AwsStack& stack, const config::AwsConfig& aws);
+
+// Credentials of one of aws.accounts: STS AssumeRole of its role_arn (external_id, session name
+// "batchwatch") on top of the stack's credentials, cached. Refers to `stack`: keep it alive.
+std::unique_ptr<aws::CredentialsProvider> account_credentials(const AwsStack& stack, const config::Account& account);
+
+// Where the job view comes from (jobs.enabled): the stack's Bedrock when aws.accounts is empty (one
+// scope, no account/region labels); else one Bedrock client per account and region, signed with
+// account_credentials. Refers to `stack`: keep it alive. (job_setup.cpp)
+std::unique_ptr<JobSource> make_job_source(AwsStack& stack, const config::AwsConfig& aws);
 
 std::unique_ptr<AwsStack> make_aws_stack(const config::AwsConfig& aws, Clock& clock, aws::RequestObserver* observer,
                                          std::string& error, Logger* log = nullptr);

@@ -30,7 +30,7 @@ int cmd_backtest(const BacktestOptions& options, Logger& log) {
   // The step is the shortest period among the rules: every rule sees each of its periods once.
   Duration step{3600};
   for (const auto& r : cfg.rules)
-    if (!std::holds_alternative<CompositeSpec>(r.spec)) step = std::min(step, r.metric.period);
+    if (!std::holds_alternative<CompositeSpec>(r.spec) && !r.is_job_rule()) step = std::min(step, r.metric.period);
   const Time from = options.from.value_or(period_floor(*source.first(), step) + step + cfg.poll.delay);
   const Time to = options.to.value_or(period_floor(*source.last(), step) + step + cfg.poll.delay);
 

@@ -90,7 +90,8 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   }
   auto store = std::move(opened).value();
   auto source = make_metric_source(*aws, cfg->aws);
-  Engine engine(*cfg, *source, log, aws->region);
+  auto jobs = cfg->jobs.enabled ? make_job_source(*aws, cfg->aws) : nullptr;
+  Engine engine(*cfg, *source, log, aws->region, jobs.get());
   engine.explain_results(true);  // the table and JSON lines show why each series is in its state now
   const Time now = options.now.value_or(clock.now());
   auto report = engine.run(now, *store, options.dry_run ? RunMode::DryRun : RunMode::Record, clock.now());

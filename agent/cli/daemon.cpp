@@ -67,6 +67,7 @@ GenerationFactory aws_generations(Clock& clock, Logger& log) {
     if (!aws) return std::nullopt;
     Generation gen;
     gen.source = make_metric_source(*aws, cfg->aws);
+    if (cfg->jobs.enabled) gen.jobs = make_job_source(*aws, cfg->aws);
     gen.region = aws->region;
     gen.add_senders = [&log, c = cfg.get(), a = aws.get()](Dispatcher& d) { add_senders(d, *c, *a, log); };
     gen.cfg = std::move(cfg);

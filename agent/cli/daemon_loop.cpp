@@ -18,6 +18,37 @@
 namespace bw::agent {
 namespace {
 
+// The tracked jobs as the status page and /api/v1/jobs show them, newest submitted first, each with
+// its projected finish at the rate the agent observed.
+std::vector<JobView> job_views(const CycleReport& report) {
+  std::vector<JobView> out;
+  out.reserve(report.jobs.size());
+  for (const auto& stored : report.jobs) {
+    const auto& j = stored.job;
+    JobView v;
+    v.job.job_arn = j.arn;
+    v.job.job_name = j.name;
+    v.job.model_id = j.model_id;
+    v.job.status = j.status;
+    v.job.message = j.message;
+    v.job.submit_time = j.submit_time;
+    v.job.last_modified_time = j.last_modified_time;
+    v.job.end_time = j.end_time;
+    v.job.job_expiration_time = j.expiration_time;
+    v.job.output_s3_uri = j.output_s3_uri;
+    v.job.total_record_count = j.total;
+    v.job.processed_record_count = j.processed;
+    v.job.success_record_count = j.success;
+    v.job.error_record_count = j.errors;
+    v.eta = project_job_finish(j, stored.history, report.now);
+    out.push_back(std::move(v));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const JobView& a, const JobView& b) {
+    return a.job.submit_time.value_or(Time{}) > b.job.submit_time.value_or(Time{});
+  });
+  return out;
+}
+
 // What the status server shows until the next cycle: every (rule, series) compactly, and the outbox
 // counted by SQLite (not every outbox row read back, delivered payloads included, each cycle).
 StatusSnapshot snapshot_of(const CycleReport& report, StateStore& store) {
@@ -30,6 +61,7 @@ StatusSnapshot snapshot_of(const CycleReport& report, StateStore& store) {
     snap.alerts.add(r.rule->name, r.rule->kind(), r.labels, r.evaluation.state, r.evaluation.value, r.evaluation.reason,
                     r.since);
   for (const auto& c : store.outbox_counts()) snap.outbox[c.target] = {c.pending, c.dead};
+  snap.jobs = job_views(report);
   return snap;
 }
 
@@ -39,10 +71,11 @@ void release_cycle(CycleReport& report) {
   std::vector<InstanceResult>().swap(report.results);
   std::vector<Transition>().swap(report.transitions);
   decltype(report.newest_datapoint)().swap(report.newest_datapoint);
+  std::vector<StoredJob>().swap(report.jobs);
   malloc_trim(0);
 }
 
-void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& store, Time wall) {
+void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& store, Time wall, bool watches_jobs) {
   metrics.add_metrics_requested(report.series_fetched);
   for (const auto& [target, n] : report.silenced) metrics.count_notification(target, NotificationOutcome::Silenced, n);
   metrics.add_datapoints(report.datapoints);
@@ -58,6 +91,11 @@ void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& 
   for (const auto& c : store.outbox_counts())
     if (c.pending > 0) pending[c.target] = c.pending;
   metrics.set_outbox_pending(pending);
+  if (watches_jobs) {
+    std::map<std::string, std::size_t> by_status;
+    for (const auto& stored : report.jobs) ++by_status[stored.job.status];
+    metrics.set_jobs_by_status(by_status);
+  }
 }
 
 }  // namespace
@@ -121,7 +159,7 @@ bool Daemon::start(std::unique_ptr<config::Config> cfg) {
   }
   if (!start_status_server()) return false;
   delivery_.start(std::move(delivery_store), dispatcher_factory(*gen_));  // undelivered rows go out first
-  engine_ = std::make_unique<Engine>(c, *gen_->source, log_, gen_->region);
+  engine_ = std::make_unique<Engine>(c, *gen_->source, log_, gen_->region, gen_->jobs.get());
   log_.info("batchwatch started",
             {{"config", options_.config_path}, {"rules", std::to_string(c.rules.size())}, {"region", gen_->region}});
   return true;
@@ -143,7 +181,7 @@ void Daemon::reload() {
     return;
   }
   delivery_.replace(dispatcher_factory(*next));
-  engine_ = std::make_unique<Engine>(*next->cfg, *next->source, log_, next->region);
+  engine_ = std::make_unique<Engine>(*next->cfg, *next->source, log_, next->region, next->jobs.get());
   gen_ = std::move(next);
   metrics_.count_config_reload(true);
   log_.info("configuration reloaded", {{"rules", std::to_string(gen_->cfg->rules.size())}});
@@ -170,7 +208,7 @@ Time Daemon::run_cycle() {
     }
   }
   prune_expired(*store_, now, gen_->cfg->state_retention, log_);
-  export_cycle(metrics_, report.value(), *store_, clock_.now());
+  export_cycle(metrics_, report.value(), *store_, clock_.now(), gen_->cfg->jobs.enabled);
   metrics_.set_ready(true);
   status_.publish(snapshot_of(report.value(), *store_));
   tell_cycle_done(report.value());

@@ -42,6 +42,7 @@ struct Generation {
   std::shared_ptr<const config::Config> cfg;
   std::shared_ptr<void> clients;                 // what the source and the senders call (the AWS stack)
   std::unique_ptr<MetricSource> source;          // the poll loop's; refers to `clients`
+  std::unique_ptr<JobSource> jobs;               // the job step's (null: jobs are not watched); refers to `clients`
   std::string region;
   std::function<void(Dispatcher&)> add_senders;  // the configured targets; may refer to `cfg`, `clients`
 };

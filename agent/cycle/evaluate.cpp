@@ -62,6 +62,10 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
             return e;
           }
           return evaluate_cost(spec.budget, *price, window(Role::Primary), window(Role::Output));
+        } else if constexpr (config::is_job_spec_v<S>) {
+          Evaluation e;  // job kinds: evaluated by the job watch (the planner gives them no instances)
+          e.reason = "job rule";
+          return e;
         } else {
           Evaluation e;  // composite rules are evaluated by the engine from other rules' states
           e.reason = "composite";

@@ -30,7 +30,7 @@ Plan make_plan(const std::vector<config::Rule>& rules, const std::vector<std::ve
     const auto& rule = rules[r];
     const auto& m = rule.metric;
     const auto inputs = rule_inputs(rule, lookback);
-    if (inputs.empty()) continue;  // composite: evaluated from the other rules' results
+    if (inputs.empty()) continue;  // composite: from the other rules' results; job kinds: by the job watch
     std::vector<std::vector<Dimension>> concrete;
     if (m.has_wildcard()) {
       if (r < expansions.size()) concrete = expansions[r];

@@ -42,7 +42,8 @@ std::vector<InputSpec> rule_inputs(const config::Rule& rule, Duration lookback) 
         } else if constexpr (std::is_same_v<S, config::CostRule>) {
           return {primary, InputSpec{Role::Output, spec.output.name, spec.output.stat, m.period, 1, Duration{0}}};
         } else {
-          static_assert(std::is_same_v<S, CompositeSpec>);
+          // job kinds: evaluated by the job watch, from the job list rather than a metric
+          static_assert(std::is_same_v<S, CompositeSpec> || config::is_job_spec_v<S>);
           return {};
         }
       },

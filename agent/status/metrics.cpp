@@ -37,6 +37,7 @@ constexpr auto kOutboxPending = "batchwatch_outbox_pending";
 constexpr auto kReloads = "batchwatch_config_reloads_total";
 constexpr auto kDatapointAge = "batchwatch_last_datapoint_age_seconds";
 constexpr auto kReady = "batchwatch_ready";
+constexpr auto kJobs = "batchwatch_jobs";
 
 MetricLabels service_labels(std::string_view service, std::string_view operation) {
   return {{"service", std::string(service)}, {"operation", std::string(operation)}};
@@ -72,6 +73,7 @@ AgentMetrics::AgentMetrics() {
   r.declare(kReloads, T::Counter, "Configuration reloads by result.");
   r.declare(kDatapointAge, T::Gauge, "Age in seconds of the newest datapoint of each series at the last cycle.");
   r.declare(kReady, T::Gauge, "1 once a poll cycle has succeeded.");
+  r.declare(kJobs, T::Gauge, "Bedrock batch inference jobs tracked, by status.");
   // Unlabelled series exist from the start so they read 0 instead of being absent.
   r.add(kCycles, {}, 0);
   r.add(kGetMetricData, {}, 0);
@@ -134,6 +136,13 @@ void AgentMetrics::count_config_reload(bool success) {
 
 void AgentMetrics::set_last_datapoint_ages(const std::vector<std::pair<std::string, double>>& age_by_series) {
   registry_.replace(kDatapointAge, std::make_shared<const OneLabelGaugeTable>("series", age_by_series));
+}
+
+void AgentMetrics::set_jobs_by_status(const std::map<std::string, std::size_t>& jobs_by_status) {
+  std::vector<std::pair<MetricLabels, double>> series;
+  for (const auto& [status, n] : jobs_by_status)
+    series.emplace_back(MetricLabels{{"status", status}}, static_cast<double>(n));
+  registry_.replace(kJobs, series);
 }
 
 void AgentMetrics::set_ready(bool ready) { registry_.set(kReady, {}, ready ? 1 : 0); }

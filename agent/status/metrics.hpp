@@ -49,6 +49,8 @@ class AgentMetrics final : public aws::RequestObserver {
   // batchwatch_last_datapoint_age_seconds{series}: the whole family is replaced.
   void set_last_datapoint_ages(const std::vector<std::pair<std::string, double>>& age_by_series);
   void set_ready(bool ready);  // batchwatch_ready 0/1
+  // batchwatch_jobs{status}: the Bedrock jobs tracked, per status (Bedrock's spelling); the family is replaced.
+  void set_jobs_by_status(const std::map<std::string, std::size_t>& jobs_by_status);
 
   std::string render() const { return registry_.render(); }
   bool render(const MetricsWriter& write) const { return registry_.render(write); }

@@ -208,13 +208,15 @@ TEST(RuleFile, UnknownKindOnlyReportsTheKind) {
 )");
   EXPECT_THAT(p.diags, ElementsAre("rules.yaml:3:11: unknown rule kind \"drainde\" (did you mean \"drained\"?)",
                                    "rules.yaml:8:11: unknown rule kind \"gauge\" (supported: threshold, baseline, "
-                                   "drained, absent, deadline, cost, composite)"));
+                                   "drained, absent, deadline, cost, composite, job_status, job_stuck, job_errors, "
+                                   "job_expiry, job_concurrency)"));
 }
 
 TEST(RuleFile, MissingKindSuggestsTheTypo) {
   const auto p = parse("rules:\n  - name: r\n    knd: threshold\n");
   EXPECT_THAT(p.diags, ElementsAre("rules.yaml:2:5: rule \"r\" is missing \"kind\" (supported: threshold, baseline, "
-                                   "drained, absent, deadline, cost, composite)",
+                                   "drained, absent, deadline, cost, composite, job_status, job_stuck, job_errors, "
+                                   "job_expiry, job_concurrency)",
                                    "rules.yaml:3:5: unknown key \"knd\" (did you mean \"kind\"?)"));
 }
 

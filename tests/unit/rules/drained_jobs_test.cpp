@@ -67,8 +67,10 @@ TEST(DrainedWaitForJobs, Table) {
       {"a rise cancels the held drain", "0 0 0 300 0 0", 20, kOk, 1, true, nullptr, kOk, kNone, "0.0 for 2m"},
       {"a rise, then its own drain", "300 0 0 0 0 0", 20, kOk, 1, true, nullptr, kDrained, 21, "after 300.0"},
       // Once DRAINED, the job's state no longer matters: still once per drain.
-      {"drained stays drained", "1200 0 0 0 0 0", 0, kDrained, 1, true, "Submitted", kDrained, 1, "Backlog drained since"},
-      {"zero run too short: pending as before", "1200 0 0", 0, kOk, kNone, true, "InProgress", kOk, kNone, "0.0 for 2m"},
+      {"drained stays drained", "1200 0 0 0 0 0", 0, kDrained, 1, true, "Submitted", kDrained, 1,
+       "Backlog drained since"},
+      {"zero run too short: pending as before", "1200 0 0", 0, kOk, kNone, true, "InProgress", kOk, kNone,
+       "0.0 for 2m"},
       {"never any backlog", "0 0 0 0 0 0", 0, kIns, kNone, true, "InProgress", kIns, kNone, "No backlog seen"},
   };
   for (const auto& r : rows) {
@@ -81,7 +83,8 @@ TEST(DrainedWaitForJobs, Table) {
     JobSnapshot job;
     job.name = "nightly-43";
     if (r.active_status) job.status = r.active_status;
-    const auto ev = evaluate_drained(spec, window_of(r.window, r.offset), kPeriod, prev, r.active_status ? &job : nullptr);
+    const auto ev =
+        evaluate_drained(spec, window_of(r.window, r.offset), kPeriod, prev, r.active_status ? &job : nullptr);
     EXPECT_EQ(to_string(ev.state), to_string(r.expected)) << ev.reason;
     if (r.expected_marker == kNone)
       EXPECT_FALSE(ev.marker) << ev.reason;

@@ -32,8 +32,8 @@ TEST(JobExpiryKind, Table) {
        "projected to finish 2026-11-22T03:20Z, 10m after expiry - margin"},
       {"finish exactly at expiry - margin", "InProgress", 12000, 1200, "0:0 10:600 20:1200", 260, 20, false, kOk, 0.0,
        "0s before"},
-      {"counts went backwards", "InProgress", 12400, 1000, "0:0 10:5000 20:400 30:1000", 270, 30, false, kAlarm,
-       600.0, "finish 2026-11-22T03:40Z, 10m after"},
+      {"counts went backwards", "InProgress", 12400, 1000, "0:0 10:5000 20:400 30:1000", 270, 30, false, kAlarm, 600.0,
+       "finish 2026-11-22T03:40Z, 10m after"},
       {"single observation", "InProgress", 12000, 3000, "30:3000", 300, 30, false, kOk, -7200.0, "2h before"},
       {"unknown status still projected", "Paused", 12000, 1200, "0:0 10:600 20:1200", 250, 20, false, kAlarm, 600.0,
        "10m after"},
@@ -49,7 +49,8 @@ TEST(JobExpiryKind, Table) {
       {"total 0", "InProgress", 0, 0, "0:0 10:0", 250, 20, false, kIns, std::nullopt, "no totalRecordCount"},
       {"total missing", "InProgress", std::nullopt, 10, "0:0 10:10", 250, 20, false, kIns, std::nullopt,
        "no totalRecordCount"},
-      {"not started", "Scheduled", 12000, 0, "5:0", 250, 20, false, kIns, std::nullopt, "no processing rate observed yet"},
+      {"not started", "Scheduled", 12000, 0, "5:0", 250, 20, false, kIns, std::nullopt,
+       "no processing rate observed yet"},
       {"counts missing", "InProgress", 12000, std::nullopt, "", 250, 20, false, kIns, std::nullopt,
        "no processing rate observed yet"},
   };
@@ -81,12 +82,18 @@ TEST(JobConcurrencyKind, Table) {
     double value;
     const char* reason;
   };
-  const std::vector<const char*> quota_of_three{"Submitted", "Scheduled", "InProgress", "Completed", "Failed", "Paused"};
+  const std::vector<const char*> quota_of_three{"Submitted", "Scheduled", "InProgress",
+                                                "Completed", "Failed",    "Paused"};
   const Row rows[] = {
       {"none", {}, 0, kOk, 0, "0 jobs Submitted/Validating/Scheduled/InProgress (limit 0)"},
       {"above", quota_of_three, 2, kAlarm, 3, "3 jobs Submitted/Validating/Scheduled/InProgress (limit 2)"},
       {"at the limit", quota_of_three, 3, kOk, 3, "(limit 3)"},
-      {"terminal and unknown statuses do not count", {"Completed", "Failed", "Paused", "Stopping"}, 0, kOk, 0, "0 jobs"},
+      {"terminal and unknown statuses do not count",
+       {"Completed", "Failed", "Paused", "Stopping"},
+       0,
+       kOk,
+       0,
+       "0 jobs"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.name);

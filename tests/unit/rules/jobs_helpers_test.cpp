@@ -13,11 +13,13 @@ TEST(JobStatuses, TerminalActiveAndUnknown) {
     bool terminal, active;
   };
   const Row rows[] = {
-      {"Submitted", false, true},  {"Validating", false, true}, {"Scheduled", false, true},
-      {"InProgress", false, true}, {"Stopping", false, true},   {"Completed", true, false},
-      {"Failed", true, false},     {"Stopped", true, false},    {"Expired", true, false},
-      {"PartiallyCompleted", true, false},
-      {"Paused", false, false},    {"", false, false},          {"completed", false, false},
+      {"Submitted", false, true},  {"Validating", false, true},
+      {"Scheduled", false, true},  {"InProgress", false, true},
+      {"Stopping", false, true},   {"Completed", true, false},
+      {"Failed", true, false},     {"Stopped", true, false},
+      {"Expired", true, false},    {"PartiallyCompleted", true, false},
+      {"Paused", false, false},    {"", false, false},
+      {"completed", false, false},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.status);

@@ -70,7 +70,8 @@ TEST(JobStuckKind, Table) {
     const char* reason;
   };
   const Row rows[] = {
-      {"scheduled too long", "Scheduled", 0, true, 135, false, kAlarm, "nightly-42 has been Scheduled for 2h 15m (limit 2h)"},
+      {"scheduled too long", "Scheduled", 0, true, 135, false, kAlarm,
+       "nightly-42 has been Scheduled for 2h 15m (limit 2h)"},
       {"exactly the limit is not stuck", "Scheduled", 0, true, 120, false, kOk, "for 2h (limit 2h)"},
       {"within the limit", "Submitted", 100, true, 135, false, kOk, "has been Submitted for 35m"},
       // Skipped from Submitted to InProgress between polls: not a listed status any more.
@@ -80,7 +81,8 @@ TEST(JobStuckKind, Table) {
       {"no lastModified: submitTime", "Validating", -1, true, 200, false, kAlarm, "for 3h 20m"},
       {"no times at all", "Validating", -1, false, 200, false, kIns, "since an unknown time"},
       {"clock skew: lastModified ahead", "Scheduled", 140, true, 135, false, kOk, "for 0s"},
-      {"vanished does not keep alarming", "Scheduled", 0, true, 500, true, kIns, "no longer listed (last seen Scheduled)"},
+      {"vanished does not keep alarming", "Scheduled", 0, true, 500, true, kIns,
+       "no longer listed (last seen Scheduled)"},
       {"days", "Scheduled", 0, true, 60 * 26 + 5, false, kAlarm, "for 1d 2h (limit 2h)"},
   };
   for (const auto& r : rows) {

@@ -115,6 +115,24 @@ TEST_F(Hooks, SeverityIsInTheEnvironmentAndArgvWhenTheRuleHasOne) {
   EXPECT_THAT(substitute_argv({"--severity={{severity}}"}, event), ElementsAre("--severity=warning"));
 }
 
+TEST_F(Hooks, JobNotificationsCarryTheJobInTheEnvironment) {
+  auto row = target_row();
+  const auto plain = hook_environment({}, row, event_fields(row));
+  EXPECT_EQ(std::count_if(plain.begin(), plain.end(), [](const std::string& e) { return e.starts_with("BATCHWATCH_JOB_"); }),
+            0);
+  auto payload = nlohmann::json::parse(row.payload);
+  payload["batchwatch"]["job"] = {{"jobArn", "arn:aws:bedrock:us-east-1:1:model-invocation-job/x"},
+                                  {"jobName", "nightly"},
+                                  {"status", "Failed"},
+                                  {"outputS3Uri", "s3://out/nightly/"}};
+  row.payload = payload.dump();
+  const auto env = hook_environment({}, row, event_fields(row));
+  for (const char* want : {"BATCHWATCH_JOB_ARN=arn:aws:bedrock:us-east-1:1:model-invocation-job/x",
+                           "BATCHWATCH_JOB_NAME=nightly", "BATCHWATCH_JOB_STATUS=Failed",
+                           "BATCHWATCH_JOB_OUTPUT_URI=s3://out/nightly/"})
+    EXPECT_EQ(std::count(env.begin(), env.end(), want), 1) << want;
+}
+
 TEST_F(Hooks, EventJsonOnStdin) {
   const auto hook = script("stdin.sh", "cat > \"$0.in\"\n");
   EXPECT_EQ(run({hook}).outcome, Outcome::Delivered);

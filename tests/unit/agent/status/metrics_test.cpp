@@ -127,3 +127,21 @@ TEST(MetricsAgent, LastDatapointAgesReplaceTheFamily) {
 
 }  // namespace
 }  // namespace bw::agent
+
+namespace bw::agent {
+namespace {
+
+TEST(MetricsAgent, JobsPerStatusReplaceTheFamily) {
+  AgentMetrics m;
+  m.set_jobs_by_status({{"InProgress", 2}, {"Failed", 1}});
+  auto text = m.render();
+  EXPECT_NE(text.find("batchwatch_jobs{status=\"InProgress\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("batchwatch_jobs{status=\"Failed\"} 1\n"), std::string::npos) << text;
+  m.set_jobs_by_status({{"Completed", 3}});
+  text = m.render();
+  EXPECT_EQ(text.find("status=\"InProgress\""), std::string::npos) << text;
+  EXPECT_NE(text.find("batchwatch_jobs{status=\"Completed\"} 3\n"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace bw::agent
