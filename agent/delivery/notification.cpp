@@ -90,6 +90,20 @@ std::string alarm_name(const std::string& rule, const std::vector<Dimension>& la
   return labels.empty() ? rule : rule + "/" + labels_text(labels);
 }
 
+namespace {
+
+// A job rule's alarm is "RULE/jobName=NAME" (INTERFACE.md): the job's modelId is in the payload's
+// labels and job, not in the name. account/region stay when several accounts are watched.
+std::string notification_name(const config::Rule& rule, const std::vector<Dimension>& labels) {
+  if (!rule.is_job_rule()) return alarm_name(rule.name, labels);
+  std::vector<Dimension> named;
+  for (const auto& d : labels)
+    if (d.name != "modelId") named.push_back(d);
+  return alarm_name(rule.name, named);
+}
+
+}  // namespace
+
 std::string idempotency_key(const std::string& rule, const std::vector<Dimension>& labels, AlarmState state, Time at) {
   const std::string material = fmt::format("{}\n{}\n{}\n{}", rule, labels_text(labels), to_string(state), epoch(at));
   const auto digest = aws::crypto::sha256(material);
@@ -100,7 +114,7 @@ std::string subject(const StateChange& change) {
   constexpr std::size_t kMax = 99;  // SNS: "must be less than 100 characters"; 100 is refused
   const std::string state(to_string(change.evaluation.state));
   const std::string tail = fmt::format("\" in {}", change.region);
-  std::string name = ascii_only(alarm_name(change.rule->name, change.labels));
+  std::string name = ascii_only(notification_name(*change.rule, change.labels));
   const std::size_t fixed = state.size() + 3 + tail.size();  // `STATE: "` + name + tail
   if (fixed + name.size() > kMax) {
     const std::size_t room = kMax > fixed + 3 ? kMax - fixed - 3 : 0;
@@ -133,7 +147,7 @@ nlohmann::json message(const StateChange& change) {
     bw["jobs"] = nlohmann::json::array();
     for (const auto& job : change.jobs) bw["jobs"].push_back(job_json(job));
   }
-  return nlohmann::json{{"AlarmName", alarm_name(rule.name, change.labels)},
+  return nlohmann::json{{"AlarmName", notification_name(rule, change.labels)},
                         {"AlarmDescription", rule.description.empty() ? nlohmann::json(nullptr)
                                                                       : nlohmann::json(rule.description)},
                         {"NewStateValue", to_string(eval.state)},

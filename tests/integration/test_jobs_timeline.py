@@ -10,7 +10,7 @@ import time
 import unittest
 
 from bedrock_standin import BedrockStandIn
-from harness import once, run_batchwatch, temp_dir, write
+from harness import Daemon, once, run_batchwatch, temp_dir, wait_for, write
 from local_servers import AcceptingWebhook
 from moto_fixture import Moto, put_points
 
@@ -82,7 +82,7 @@ class JobsTimeline(unittest.TestCase):
             poll: {{delay: 0s, catch_up: 3h}}
             jobs: {{every: 1m, lookback: 3d}}
             state: {{path: state.db}}
-            server: {{listen: ""}}
+            server: {{listen: "127.0.0.1:0"}}
             targets:
               hook: {{type: webhook, url: "{self.hook.url}/hook"}}
             rule_files: [rules/*.yaml]
@@ -141,13 +141,37 @@ class JobsTimeline(unittest.TestCase):
         keys = [b["batchwatch"]["idempotency_key"] for b in all_sent]
         self.assertEqual(len(set(keys)), len(keys))
 
-    def test_jobs_every_limits_the_list_passes(self):
+    def test_the_daemon_lists_jobs_at_most_every_jobs_every(self):
         self.bedrock.set_jobs([nightly("InProgress", 400)])
-        self.config = write(self.config, open(self.config).read().replace("every: 1m", "every: 30m"))
-        for minute in (20, 25, 30, 49, 50):
-            self.run_at(minute)
-        # Lists at 00:20 and 00:50 only (30 minutes apart); each list is one page here.
-        self.assertEqual(len(self.bedrock.calls("ListModelInvocationJobs")), 2)
+        with open(self.config) as f:
+            text = f.read()
+        write(self.config, text.replace("every: 1m", "every: 10m"))
+        # One cycle a simulated minute (the drained rule's period) for 30 minutes: lists at the first
+        # cycle, then 10 and 20 minutes later; each list is one page here.
+        daemon = Daemon(self.moto, self.config, args=("--simulate-from", iso(T0 + 20 * MINUTE), "--cycles", "30"))
+        try:
+            wait_for(lambda: "cycle limit reached" in daemon.stderr(), timeout=60, what="30 cycles")
+        finally:
+            self.assertEqual(daemon.stop(), 0, daemon.stderr()[-2000:])
+        self.assertEqual(len(self.bedrock.calls("ListModelInvocationJobs")), 3)
+
+    def test_backtest_replays_job_snapshots_through_the_job_rules(self):
+        def snapshot(status, observed_minute, ended=None):
+            j = broken(status, ended=ended)
+            j.update({k: iso(v) for k, v in j.items() if k.endswith("Time")})
+            j["jobArn"] = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/broken2"
+            return json.dumps({"job": j, "observed": iso(T0 + observed_minute * MINUTE)})
+
+        replay = write(os.path.join(self.work, "replay.jsonl"), "\n".join(
+            [snapshot("InProgress", m) for m in range(0, 40, 5)] +
+            [snapshot("Failed", m, ended=T0 + 38 * MINUTE) for m in range(40, 60, 5)]) + "\n")
+        result = run_batchwatch(["backtest", "--config", self.config, "--input", replay, "--format", "json"], cwd=self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        transitions = [json.loads(line) for line in result.stdout.splitlines()]
+        to_alarm = [t for t in transitions if t["rule"] == "job-ended-badly" and t["to"] == "ALARM"]
+        self.assertEqual(len(to_alarm), 1, transitions)
+        self.assertEqual(to_alarm[0]["labels"]["jobName"], "broken-2")
+        self.assertEqual(to_alarm[0]["time"], iso(T0 + 40 * MINUTE))
 
     def test_access_denied_names_the_action_and_metric_rules_still_run(self):
         self.bedrock.set_jobs([nightly("InProgress", 400)])

@@ -80,7 +80,7 @@ TEST(EngineJobs, FailedJobIsNotifiedOnceWithTheJobInThePayload) {
   const auto payloads = owed(*rig.store);
   ASSERT_EQ(payloads.size(), 1u);
   const auto& p = payloads[0];
-  EXPECT_EQ(p["AlarmName"], "job-ended-badly/jobName=nightly,modelId=m1");
+  EXPECT_EQ(p["AlarmName"], "job-ended-badly/jobName=nightly");
   EXPECT_EQ(p["NewStateValue"], "ALARM");
   EXPECT_EQ(p["batchwatch"]["kind"], "job_status");
   EXPECT_EQ(p["batchwatch"]["job"]["status"], "Failed");
