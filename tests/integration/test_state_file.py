@@ -17,7 +17,7 @@ V0_FIXTURE = os.path.join(HERE, "..", "data", "state", "v0-alarm-owed.db")
 NOW = "2026-11-22T06:05:00Z"  # what make_v0.py ran at, so the evaluation finds what it found
 HOUR_5 = calendar.timegm((2026, 11, 22, 5, 0, 0))
 OWED_KEY = "fe3b723e419939e70b6024a67a9f18b2"  # the idempotency key of the row the fixture owes
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 
 
 def query(path, sql):

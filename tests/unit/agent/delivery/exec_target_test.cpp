@@ -118,8 +118,8 @@ TEST_F(Hooks, SeverityIsInTheEnvironmentAndArgvWhenTheRuleHasOne) {
 TEST_F(Hooks, JobNotificationsCarryTheJobInTheEnvironment) {
   auto row = target_row();
   const auto plain = hook_environment({}, row, event_fields(row));
-  EXPECT_EQ(std::count_if(plain.begin(), plain.end(), [](const std::string& e) { return e.starts_with("BATCHWATCH_JOB_"); }),
-            0);
+  const auto is_job_variable = [](const std::string& e) { return e.starts_with("BATCHWATCH_JOB_"); };
+  EXPECT_EQ(std::count_if(plain.begin(), plain.end(), is_job_variable), 0);
   auto payload = nlohmann::json::parse(row.payload);
   payload["batchwatch"]["job"] = {{"jobArn", "arn:aws:bedrock:us-east-1:1:model-invocation-job/x"},
                                   {"jobName", "nightly"},
