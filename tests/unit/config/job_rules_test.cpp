@@ -141,27 +141,26 @@ INSTANTIATE_TEST_SUITE_P(
                  "rules.yaml:2:41: invalid duration \"-1h\" (use e.g. 90s, 5m, 6h, 7d)"}));
 
 TEST(JobsKey, DefaultsOffUnlessPresentOrAJobRuleExists) {
+  struct Row {
+    const char* agent;
+    bool enabled;
+    Duration every, lookback;
+  };
+  const Row rows[] = {
+      {"rules: []\n", false, Duration{60}, Duration{3 * 86400}},
+      {"jobs:\nrules: []\n", true, Duration{60}, Duration{3 * 86400}},
+      {"jobs: {every: 5m, lookback: 7d}\n", true, Duration{300}, Duration{7 * 86400}},
+      {"rules:\n  - {name: a, kind: job_status}\n", true, Duration{60}, Duration{3 * 86400}},
+  };
   TempDir dir;
-  auto load_agent = [&](const std::string& text) { return load(dir.agent(text), fake_env); };
-  auto r = load_agent("rules: []\n");
-  ASSERT_TRUE(r.config) << strings(r.diagnostics).front();
-  EXPECT_FALSE(r.config->jobs.enabled);
-  EXPECT_EQ(r.config->jobs.every, Duration{60});
-  EXPECT_EQ(r.config->jobs.lookback, Duration{3 * 86400});
-
-  r = load_agent("jobs:\nrules: []\n");
-  ASSERT_TRUE(r.config);
-  EXPECT_TRUE(r.config->jobs.enabled);
-
-  r = load_agent("jobs: {every: 5m, lookback: 7d}\n");
-  ASSERT_TRUE(r.config);
-  EXPECT_TRUE(r.config->jobs.enabled);
-  EXPECT_EQ(r.config->jobs.every, Duration{300});
-  EXPECT_EQ(r.config->jobs.lookback, Duration{7 * 86400});
-
-  r = load_agent("rules:\n  - {name: a, kind: job_status}\n");
-  ASSERT_TRUE(r.config);
-  EXPECT_TRUE(r.config->jobs.enabled);
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.agent);
+    const auto r = load(dir.agent(row.agent), fake_env);
+    ASSERT_TRUE(r.config) << strings(r.diagnostics).front();
+    EXPECT_EQ(r.config->jobs.enabled, row.enabled);
+    EXPECT_EQ(r.config->jobs.every, row.every);
+    EXPECT_EQ(r.config->jobs.lookback, row.lookback);
+  }
 }
 
 TEST(JobsKey, BadValuesNameTheirPlace) {
