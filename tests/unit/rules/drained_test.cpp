@@ -232,13 +232,13 @@ TEST(DrainedWaitForJobs, Table) {
       {"held while the next job is Scheduled", "1200 0 0 0 0 0", 0, kIns, kNone, true, "Scheduled", kOk, 1,
        "Backlog at zero since 22/11/26 00:01:00, held: job nightly-43 is Scheduled"},
       {"without wait_for_jobs the job does not matter", "1200 0 0 0 0 0", 0, kIns, kNone, false, "Scheduled", kDrained,
-       1, "Backlog drained: 0.0 for 5m"},
+       1, "Backlog drained: 0 for 5m"},
       {"no active job drains as before", "1200 0 0 0 0 0", 0, kOk, kNone, true, nullptr, kDrained, 1,
-       "Backlog drained: 0.0 for 5m since 22/11/26 00:01:00 after 1200.0"},
+       "Backlog drained: 0 for 5m since 22/11/26 00:01:00 after 1.2k"},
       {"still held on the next evaluation", "1200 0 0 0 0 0 0", 0, kOk, 1, true, "InProgress", kOk, 1,
        "held: job nightly-43 is InProgress"},
       {"job gone: fires with the held marker", "1200 0 0 0 0 0 0 0", 0, kOk, 1, true, nullptr, kDrained, 1,
-       "Backlog drained: 0.0 for 7m since 22/11/26 00:01:00 after 1200.0; held until no job was active"},
+       "Backlog drained: 0 for 7m since 22/11/26 00:01:00 after 1.2k; held until no job was active"},
       // The window slid past the fill: the held marker, not the window start, is where it drained.
       {"job gone, window slid past the fill", "0 0 0 0 0 0", 30, kOk, 1, true, nullptr, kDrained, 1,
        "held until no job was active"},
@@ -247,13 +247,13 @@ TEST(DrainedWaitForJobs, Table) {
        "Backlog drained since 22/11/26 00:01:00; held until no job was active"},
       {"held through silence", "- - - - - -", 90, kOk, 1, true, "Stopping", kOk, 1, "held: job nightly-43 is Stopping"},
       // A new fill after the marker cancels the held drain: that fill drains on its own.
-      {"a rise cancels the held drain", "0 0 0 300 0 0", 20, kOk, 1, true, nullptr, kOk, kNone, "0.0 for 2m"},
-      {"a rise, then its own drain", "300 0 0 0 0 0", 20, kOk, 1, true, nullptr, kDrained, 21, "after 300.0"},
+      {"a rise cancels the held drain", "0 0 0 300 0 0", 20, kOk, 1, true, nullptr, kOk, kNone, "0 for 2m"},
+      {"a rise, then its own drain", "300 0 0 0 0 0", 20, kOk, 1, true, nullptr, kDrained, 21, "after 300"},
       // Once DRAINED, the job's state no longer matters: still once per drain.
       {"drained stays drained", "1200 0 0 0 0 0", 0, kDrained, 1, true, "Submitted", kDrained, 1,
        "Backlog drained since"},
       {"zero run too short: pending as before", "1200 0 0", 0, kOk, kNone, true, "InProgress", kOk, kNone,
-       "0.0 for 2m"},
+       "0 for 2m"},
       {"never any backlog", "0 0 0 0 0 0", 0, kIns, kNone, true, "InProgress", kIns, kNone, "No backlog seen"},
   };
   for (const auto& r : rows) {
