@@ -32,7 +32,7 @@ JobVerdict judge_job(const config::Rule& rule, const StoredJob& job, Duration ca
         if constexpr (std::is_same_v<S, JobStatusSpec>) {
           return evaluate_job_status(spec, job.job, job.history, catch_up, now, explain);
         } else if constexpr (std::is_same_v<S, JobStuckSpec>) {
-          return {evaluate_job_stuck(spec, job.job, now, explain)};
+          return {evaluate_job_stuck(spec, job.job, job.history, now, explain)};  // knows a vanished job
         } else if constexpr (std::is_same_v<S, JobErrorsSpec>) {
           return {evaluate_job_errors(spec, job.job, explain)};
         } else if constexpr (std::is_same_v<S, JobExpirySpec>) {
