@@ -124,9 +124,10 @@ void render_header(const StatusSnapshot& s, Time now, std::string& out) {
   out += "<header><h1>batchwatch</h1>";
   badge(out, s.ready ? "st-ok" : "st-insufficient", s.ready ? "READY" : "NOT READY");
   out += "<span class=\"meta\">";
-  if (s.last_cycle) fmt::format_to(Out(out), "last cycle {} ", format_rfc3339(*s.last_cycle));
-  else out += "no cycle yet ";
-  fmt::format_to(Out(out), "· page {}</span><span class=\"counts\">", format_rfc3339(now));
+  // Ages on the page are measured at `now` (the server passes the last cycle's time): say so once.
+  if (s.last_cycle) fmt::format_to(Out(out), "as of the last cycle, {}", format_rfc3339(*s.last_cycle));
+  else fmt::format_to(Out(out), "no cycle yet ({})", format_rfc3339(now));
+  out += "</span><span class=\"counts\">";
   static constexpr std::array<std::pair<AlarmState, const char*>, 4> kStates{
       {{AlarmState::Alarm, "ALARM"}, {AlarmState::InsufficientData, "INSUFFICIENT_DATA"},
        {AlarmState::Drained, "DRAINED"}, {AlarmState::Ok, "OK"}}};

@@ -53,7 +53,8 @@ void curve_path(const SeriesTrails::View& t, std::pair<double, double> range, st
       const bool alone = i + 1 == t.values.size() || !std::isfinite(t.values[i + 1]);
       fmt::format_to(Out(out), "M{} {}{}", x, y, alone ? "h0" : "l");
     } else {
-      fmt::format_to(Out(out), "{}{}{}", out.back() == 'l' ? "" : " ", x - last_x, y - last_y);
+      // A minus sign separates numbers by itself; anything else needs a space.
+      fmt::format_to(Out(out), "{}{}{}{}", out.back() == 'l' ? "" : " ", x - last_x, y < last_y ? "" : " ", y - last_y);
     }
     last_x = x, last_y = y;
     pen_down = true;

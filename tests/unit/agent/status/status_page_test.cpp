@@ -93,6 +93,19 @@ TEST(StatusPage, AMissingPeriodLiftsThePenInsteadOfDrawingZero) {
   EXPECT_EQ(html.find("<path d="), std::string::npos);  // no reference line for this rule
 }
 
+TEST(StatusPage, CurveStepsAreSeparatedWhateverTheirSign) {
+  StatusSnapshot s;
+  s.alerts.push_back({"r", "threshold", {}, AlarmState::Ok, 1.0, "", at("2026-11-22T00:00:00Z")});
+  const Time end = at("2026-11-22T00:30:00Z");
+  std::vector<Datapoint> points;
+  for (const auto& [minute, value] : {std::pair{26, 1.0}, {27, 1.0}, {28, 2.0}, {29, 1.0}})
+    points.push_back({end - Duration{60 * (30 - minute)}, value});
+  s.trails.add_instance(s.trails.add_series(points, end, Duration{60}), {});
+  const auto html = page(s);
+  // Flat, up to the top, down to the bottom: x 208..232, y 37 (lowest value) and 3 (highest).
+  EXPECT_NE(html.find("d=\"M208 37l8 0 8-34 8 34\""), std::string::npos) << html.substr(html.find("<path"), 80);
+}
+
 TEST(StatusPage, JobsShowProgressOfProcessedOverTotal) {
   const auto html = page(testing::small_snapshot());
   EXPECT_NE(html.find("<tr data-job=\"night-1\" data-status=\"InProgress\">"), std::string::npos) << html;
