@@ -13,21 +13,12 @@ import threading
 import time
 import unittest
 
-from harness import Daemon, run_batchwatch, temp_dir, wait_for, write
+from harness import BACKLOG_HIGH, Daemon, run_batchwatch, temp_dir, wait_for, write
 from moto_fixture import Moto, put_points, topic_with_queue
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-RULES = """\
-    rules:
-      - name: backlog-high
-        kind: threshold
-        metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
-                 dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
-        comparison: ">"
-        threshold: 40000
-        evaluation_periods: 3
-        notify: [ops]
+RULES = BACKLOG_HIGH.rstrip(" ") + """\
       - name: backlog-drained
         kind: drained
         metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
