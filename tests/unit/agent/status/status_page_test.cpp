@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <regex>
 #include <string>
 
@@ -179,9 +177,6 @@ TEST(StatusPage, AThousandSeriesAndTwoHundredJobsFitIn500KB) {
   const auto s = testing::large_snapshot(1000, 200, 10);
   const auto html = page(s);
   EXPECT_LE(html.size(), 500'000u) << html.size();
-  if (const char* dump = std::getenv("BW_DUMP_PAGE")) {
-    std::ofstream(dump) << html;
-  }
   EXPECT_EQ(count(html, "<svg class=\"sparkline\""), 1000u);
   EXPECT_EQ(count(html, "<tr data-job="), 200u);
 }
