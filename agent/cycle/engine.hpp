@@ -13,6 +13,7 @@
 #include "agent/cycle/metric_source.hpp"
 #include "agent/cycle/planner.hpp"
 #include "agent/cycle/series_cache.hpp"
+#include "agent/cycle/series_trails.hpp"
 #include "agent/state/state_store.hpp"
 #include "config/config.hpp"
 
@@ -52,6 +53,7 @@ struct CycleReport {
   std::size_t notifications = 0;
   std::map<std::string, std::size_t> silenced;  // of the notifications, those recorded as silenced, by target
   std::vector<std::pair<std::string, Time>> newest_datapoint;  // per series with data: its newest period start
+  SeriesTrails trails;  // per result (composites have none): the recent curve the status page draws
 };
 
 // The states a rule notifies on: its notify_on, else ALARM and OK (DRAINED for a drained rule).
