@@ -204,22 +204,38 @@ void read_state(const Sink& sink, const MapReader& top, const fs::path& base_dir
   cfg.state_path = resolve(base_dir, cfg.state_path);
 }
 
+// Reachable only from this machine: "localhost", 127.0.0.0/8 or [::1].
+bool loopback_listen(std::string_view listen) {
+  const auto host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
+}
+
 void read_server(const Sink& sink, const MapReader& top, Config& cfg) {
   const auto r = top.map("server", "\"server\"");
   if (!r.valid()) return;
-  r.check_keys({"listen"});
+  r.check_keys({"listen", "auth_token"});
+  if (auto token = r.scalar("auth_token")) cfg.server_auth_token = token->text;
   const auto node = r.node("listen");
   if (!node) return;
   if (node->IsNull()) {  // `listen:` with nothing after it reads as "off", like ""
     cfg.server_listen.clear();
     return;
   }
-  if (auto listen = r.scalar("listen")) {
-    if (!listen->text.empty() && !valid_listen(listen->text))
-      sink.error(listen->mark, fmt::format("invalid listen address \"{}\" (use HOST:PORT such as 127.0.0.1:9917, "
-                                           "or \"\" to disable the status server)",
-                                           listen->text));
-    cfg.server_listen = listen->text;
+  const auto listen = r.scalar("listen");
+  if (!listen) return;
+  cfg.server_listen = listen->text;
+  if (listen->text.empty()) return;
+  if (!valid_listen(listen->text)) {
+    sink.error(listen->mark, fmt::format("invalid listen address \"{}\" (use HOST:PORT such as 127.0.0.1:9917, "
+                                         "or \"\" to disable the status server)",
+                                         listen->text));
+  } else if (!loopback_listen(listen->text) && cfg.server_auth_token.empty()) {
+    // The page and the API show alert reasons, job names and output locations.
+    sink.error(listen->mark,
+               fmt::format("server.listen \"{}\" is not a loopback address, so server.auth_token is required (e.g. "
+                           "auth_token: ${{BATCHWATCH_TOKEN}}): the status page and API show alert reasons, job names "
+                           "and output locations to whoever can reach the port; or listen on 127.0.0.1",
+                           listen->text));
   }
 }
 

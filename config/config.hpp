@@ -155,6 +155,7 @@ struct Config {
   std::string state_path = "./batchwatch.db";  // resolved relative to the agent file
   Duration state_retention{30 * 86400};        // history and finished outbox rows older than this are pruned
   std::string server_listen = "127.0.0.1:9917";
+  std::string server_auth_token;  // "" = none; required when server_listen is not loopback. Never logged.
   // SIGTERM/SIGINT: deliveries may finish within this; then hooks still running are stopped (their
   // process group gets SIGTERM, then SIGKILL) and their notifications stay owed for the next start.
   Duration shutdown_grace{10};

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <malloc.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -49,9 +50,31 @@ std::vector<JobView> job_views(const CycleReport& report) {
   return out;
 }
 
-// What the status server shows until the next cycle: every (rule, series) compactly, and the outbox
-// counted by SQLite (not every outbox row read back, delivered payloads included, each cycle).
-StatusSnapshot snapshot_of(const CycleReport& report, StateStore& store) {
+// The silences of the agent file and of `batchwatch silence add` that have not ended by `now`.
+std::vector<SilenceView> silences_at(const config::Config& cfg, const StateStore& store, Time now) {
+  std::vector<SilenceView> out;
+  for (const auto& s : cfg.silences) {
+    if (s.ends <= now) continue;
+    std::string labels;
+    for (const auto& [name, value] : s.labels) labels += (labels.empty() ? "" : ",") + name + "=" + value;
+    out.push_back({s.rule, labels, s.starts, s.ends, s.comment});
+  }
+  for (const auto& s : store.silences()) {
+    if (s.ends <= now) continue;
+    std::string labels;
+    const auto j = nlohmann::json::parse(s.labels_json, nullptr, false);
+    if (j.is_object())
+      for (const auto& [name, value] : j.items())
+        labels += (labels.empty() ? "" : ",") + name + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    out.push_back({s.rule, labels, s.starts, s.ends, s.comment});
+  }
+  return out;
+}
+
+// What the status server shows until the next cycle: every (rule, series) compactly with its recent
+// curve, and the outbox counted by SQLite (not every outbox row read back, delivered payloads
+// included, each cycle).
+StatusSnapshot snapshot_of(CycleReport& report, StateStore& store, const config::Config& cfg) {
   StatusSnapshot snap;
   snap.ready = true;
   snap.not_ready_reason.clear();
@@ -60,7 +83,9 @@ StatusSnapshot snapshot_of(const CycleReport& report, StateStore& store) {
   for (const auto& r : report.results)
     snap.alerts.add(r.rule->name, r.rule->kind(), r.labels, r.evaluation.state, r.evaluation.value, r.evaluation.reason,
                     r.since);
-  for (const auto& c : store.outbox_counts()) snap.outbox[c.target] = {c.pending, c.dead};
+  for (const auto& c : store.outbox_counts()) snap.outbox[c.target] = {c.pending, c.dead, c.oldest_pending};
+  snap.trails = std::move(report.trails);
+  snap.silences = silences_at(cfg, store, report.now);
   snap.jobs = job_views(report);
   return snap;
 }
@@ -131,6 +156,7 @@ DeliveryWorker::DispatcherFactory Daemon::dispatcher_factory(const Generation& g
 bool Daemon::start_status_server() {
   const auto& listen = gen_->cfg->server_listen;
   if (listen.empty()) return true;
+  status_.require_token(gen_->cfg->server_auth_token);
   if (auto e = status_.start(listen); !e.empty()) {
     log_.error("status server: " + e);
     return false;
@@ -210,7 +236,7 @@ Time Daemon::run_cycle() {
   prune_expired(*store_, now, gen_->cfg->state_retention, log_);
   export_cycle(metrics_, report.value(), *store_, clock_.now(), gen_->cfg->jobs.enabled);
   metrics_.set_ready(true);
-  status_.publish(snapshot_of(report.value(), *store_));
+  status_.publish(snapshot_of(report.value(), *store_, *gen_->cfg));
   tell_cycle_done(report.value());
   release_cycle(report.value());
   // Last, so that whoever waits for this line sees the cycle's metrics and snapshot in place.

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/cycle/series_trails.hpp"
 #include "agent/log.hpp"
 #include "agent/state/state_store.hpp"
 #include "config/config.hpp"
@@ -50,6 +51,7 @@ struct CycleReport {
   std::vector<std::pair<std::string, Time>> newest_datapoint;  // per series with data: its newest period start
   std::vector<StoredJob> jobs;        // the job view after this cycle (empty when jobs are not watched)
   std::size_t job_lists = 0;          // ListModelInvocationJobs passes made this cycle (one per scope)
+  SeriesTrails trails;  // per result (composites have none): the recent curve the status page draws
 };
 
 // The states a rule notifies on: its notify_on, else ALARM and OK (DRAINED for a drained rule).

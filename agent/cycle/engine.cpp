@@ -89,6 +89,10 @@ aws::Result<Engine::CycleWork> Engine::plan_cycle(Time now, const StateStore& st
     const auto& rule = config_.rules[inst.rule];
     auto& pending = work.instances[i];
     pending.prev = store.get(rule.name, labels_text(inst.labels));
+    // The status page draws the last kTrailPeriods periods: keep that much cached (fetched once, then
+    // only the new periods; GetMetricData bills per metric, not per datapoint).
+    if (!inst.inputs.empty())
+      widen(plan, inst.series, inst.window_end - rule.metric.period * SeriesTrails::kTrailPeriods);
     const auto first = first_step(inst, pending.prev, rule.metric.period, config_.poll.catch_up);
     if (!first) continue;
     for (Time t = *first; t <= inst.window_end; t += rule.metric.period) pending.steps.push_back(t);
@@ -219,6 +223,7 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
   job_watch_.evaluate(now, store, recorder, report, explain_results_);
   for (const auto& r : report.results)
     if (r.rule->is_job_rule()) states[r.rule->name][labels_text(r.labels)] = r.evaluation.state;
+  report.trails = trails_of(work->plan, cache_, config_.rules);
   evaluate_composites(states, now, store, recorder, report);
   if (mode == RunMode::Record) {
     auto committed = store.commit(recorder.updates(), job_watch_.update());

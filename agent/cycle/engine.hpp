@@ -16,6 +16,7 @@
 #include "agent/cycle/metric_source.hpp"
 #include "agent/cycle/planner.hpp"
 #include "agent/cycle/series_cache.hpp"
+#include "agent/cycle/series_trails.hpp"
 #include "agent/state/state_store.hpp"
 #include "config/config.hpp"
 

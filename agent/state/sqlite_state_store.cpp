@@ -248,11 +248,12 @@ std::vector<OutboxRow> SqliteStateStore::outbox(const std::string& status_filter
 
 std::vector<OutboxCount> SqliteStateStore::outbox_counts() const {
   Stmt s(db_,
-         "SELECT target, SUM(status = 'pending'), SUM(status = 'dead') FROM outbox WHERE status IN ('pending', 'dead') "
-         "GROUP BY target ORDER BY target");
+         "SELECT target, SUM(status = 'pending'), SUM(status = 'dead'), MIN(CASE WHEN status = 'pending' THEN created_at END) "
+         "FROM outbox WHERE status IN ('pending', 'dead') GROUP BY target ORDER BY target");
   std::vector<OutboxCount> out;
   while (s.step())
-    out.push_back({s.text(0), static_cast<std::size_t>(s.int64(1)), static_cast<std::size_t>(s.int64(2))});
+    out.push_back({s.text(0), static_cast<std::size_t>(s.int64(1)), static_cast<std::size_t>(s.int64(2)),
+                   s.real(3) ? std::optional<Time>(from_epoch(s.int64(3))) : std::nullopt});
   return out;
 }
 

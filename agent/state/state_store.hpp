@@ -99,6 +99,7 @@ struct OutboxCount {
   std::string target;
   std::size_t pending = 0;
   std::size_t dead = 0;
+  std::optional<Time> oldest_pending;  // when the oldest pending row was queued
 };
 
 // The agent's durable memory. Writes that can fail return the failure; reads throw

@@ -15,6 +15,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "agent/status/status_api.hpp"
+#include "agent/status/status_page.hpp"
+
 namespace bw::agent {
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error) {
@@ -211,33 +214,22 @@ bool alerts_json(const StatusSnapshot& s, bool all, const Writer& write) {
   return out.add("],\"last_cycle\":") && out.add(dump(last)) && out.add("}\n") && out.flush();
 }
 
-// The plain-text page on /: readiness, the series not OK, the outbox by target.
-bool summary_text(const StatusSnapshot& s, const Writer& write) {
-  Chunker out(write);
-  bool ok = out.add("batchwatch status\n");
-  ok = ok && out.add(fmt::format("ready: {}\n", s.ready ? "yes" : "no (" + s.not_ready_reason + ")"));
-  ok = ok && out.add(fmt::format("last cycle: {}\n", s.last_cycle ? format_rfc3339(*s.last_cycle) : "never"));
-  if (!s.last_error.empty()) ok = ok && out.add("last error: " + s.last_error + "\n");
-  std::size_t not_ok = 0;
-  for (const auto& a : s.alerts) not_ok += a.state != AlarmState::Ok;
-  ok = ok && out.add(fmt::format("series: {} ({} not OK)\n", s.alerts.size(), not_ok));
-  for (const auto& a : s.alerts) {
-    if (!ok) return false;
-    if (a.state == AlarmState::Ok) continue;
-    std::string labels;
-    for (const auto& d : a.labels) {
-      if (!labels.empty()) labels += ',';
-      labels.append(d.name).append("=").append(d.value);
-    }
-    ok = out.add(fmt::format("  {:<17} {} {{{}}} since {}{}{}\n", to_string(a.state), a.rule, labels,
-                             format_rfc3339(a.since), a.reason.empty() ? "" : ": ", a.reason));
-  }
-  if (!s.outbox.empty()) ok = ok && out.add("outbox:\n");
-  for (const auto& [target, counts] : s.outbox)
-    ok = ok && out.add(fmt::format("  {}: {} pending, {} dead\n", target, counts.pending, counts.dead));
-  ok = ok && out.add("endpoints: /healthz /readyz /metrics /api/v1/alerts[?all=1]\n");
-  return ok && out.flush();
+// Whether `header` is "Bearer TOKEN", compared in time independent of where they differ (a timing
+// side channel must not reveal how much of a guess was right).
+bool bearer_matches(std::string_view header, std::string_view token) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() < kScheme.size() || header.substr(0, kScheme.size()) != kScheme) return false;
+  const auto given = header.substr(kScheme.size());
+  unsigned char diff = given.size() == token.size() ? 0 : 1;
+  for (std::size_t i = 0; i < token.size(); ++i)
+    diff |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : ~token[i]));
+  return diff == 0;
 }
+
+// The page may load nothing from anywhere: no script, no font, no image, no frame; inline styles only.
+constexpr const char* kPagePolicy =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'";
 
 }  // namespace
 
@@ -250,6 +242,7 @@ struct StatusServer::Impl {
   std::atomic<bool> started{false};
   std::atomic<bool> listen_returned{false};
   std::atomic<int> port{0};
+  std::string token;  // "" = no authentication; set before start, then only read
 
   mutable std::mutex mu;  // guards `snapshot` (the pointer, not what it points to)
   std::shared_ptr<const StatusSnapshot> snapshot = std::make_shared<const StatusSnapshot>();
@@ -286,9 +279,40 @@ void StatusServer::Impl::routes() {
     send_chunked(res, "application/json",
                  [snap = current(), all](const Writer& write) { return alerts_json(*snap, all, write); });
   });
+  server.Get("/api/v1/series", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto param = [&req](const char* name) {
+      return req.has_param(name) ? std::optional<std::string>(req.get_param_value(name)) : std::nullopt;
+    };
+    const auto rule = param("rule"), series = param("series");
+    if (auto body = series_json(*current(), rule, series)) {
+      res.set_content(*body, "application/json");
+      return;
+    }
+    res.status = 404;
+    const nlohmann::json error = {{"error", fmt::format("no series with a metric for rule \"{}\"{}", rule.value_or("*"),
+                                                        series ? " and series \"" + *series + "\"" : "")}};
+    res.set_content(error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json");
+  });
+  server.Get("/api/v1/jobs", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(jobs_json(*current()), "application/json");
+  });
   server.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    send_chunked(res, "text/plain; charset=utf-8",
-                 [snap = current()](const Writer& write) { return summary_text(*snap, write); });
+    const auto snap = current();
+    render_status_page(*snap, snap->last_cycle.value_or(std::chrono::floor<Duration>(std::chrono::system_clock::now())),
+                       res.body);
+    res.set_header("Content-Type", "text/html; charset=utf-8");
+    res.set_header("Content-Security-Policy", kPagePolicy);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Cache-Control", "no-store");
+  });
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (token.empty() || req.path == "/healthz" || req.path == "/readyz") return httplib::Server::HandlerResponse::Unhandled;
+    if (bearer_matches(req.get_header_value("Authorization"), token)) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 401;
+    res.set_header("WWW-Authenticate", "Bearer realm=\"batchwatch\"");
+    res.set_content("unauthorized: this status server needs \"Authorization: Bearer <server.auth_token>\"\n",
+                    "text/plain; charset=utf-8");
+    return httplib::Server::HandlerResponse::Handled;
   });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty())
@@ -310,6 +334,8 @@ void StatusServer::Impl::routes() {
 StatusServer::StatusServer(const AgentMetrics& metrics) : impl_(std::make_unique<Impl>(metrics)) { impl_->routes(); }
 
 StatusServer::~StatusServer() { stop(); }
+
+void StatusServer::require_token(std::string token) { impl_->token = std::move(token); }
 
 std::string StatusServer::start(std::string_view address) {
   if (impl_->started.exchange(true)) return "status server: already started";

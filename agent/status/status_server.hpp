@@ -1,7 +1,7 @@
 #pragma once
-// The status server (cpp-httplib): /healthz, /readyz, /metrics, /api/v1/alerts and a summary on /.
-// It runs in its own threads and answers from a snapshot the daemon replaces after each cycle, so a
-// scrape never waits for (or blocks) the poll loop.
+// The status server (cpp-httplib): /healthz, /readyz, /metrics, /api/v1/alerts, /api/v1/series,
+// /api/v1/jobs and the status page on /. It runs in its own threads and answers from a snapshot the
+// daemon replaces after each cycle, so a scrape never waits for (or blocks) the poll loop.
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/cycle/series_trails.hpp"
 #include "agent/status/metrics.hpp"
 #include "aws/bedrock.hpp"
 #include "rules/alarm.hpp"
@@ -142,6 +143,16 @@ class AlertList {
 struct OutboxCounts {
   std::size_t pending = 0;
   std::size_t dead = 0;
+  std::optional<Time> oldest_pending;  // when the oldest pending notification was queued
+};
+
+// A silence in force or still to come, from the agent file or `batchwatch silence add`.
+struct SilenceView {
+  std::string rule;    // or "*"
+  std::string labels;  // "modelId=m1,..." ("" = every series)
+  Time starts{};
+  Time ends{};
+  std::string comment;
 };
 
 // What the daemon publishes after each cycle.
@@ -159,6 +170,8 @@ struct StatusSnapshot {
   AlertList alerts;                                            // every (rule, series)
   std::map<std::string, OutboxCounts> outbox;                  // by target
   std::vector<JobView> jobs;                                   // tracked jobs, newest submitted first
+  SeriesTrails trails;                                         // per alert: its recent curve (if it has a metric)
+  std::vector<SilenceView> silences;                           // in force or upcoming
 };
 
 struct ListenAddress {
@@ -175,6 +188,9 @@ class StatusServer {
   ~StatusServer();  // stops
   StatusServer(const StatusServer&) = delete;
   StatusServer& operator=(const StatusServer&) = delete;
+
+  // Once set (before start), every path but /healthz and /readyz needs `Authorization: Bearer TOKEN`.
+  void require_token(std::string token);
 
   // Binds `address` and starts serving in a background thread. Returns "" on success, else a
   // message naming the address (malformed, port in use, ...). Call once.

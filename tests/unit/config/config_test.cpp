@@ -266,7 +266,7 @@ rule_file: [x]
                           agent + ":3:1: unknown key \"pol\" (did you mean \"poll\"?)",
                           agent + ":5:19: unknown key \"catchup\" (did you mean \"catch_up\"?)",
                           agent + ":6:9: unknown key \"paht\" (did you mean \"path\"?)",
-                          agent + ":7:22: unknown key \"port\" (expected one of: listen)",
+                          agent + ":7:22: unknown key \"port\" (expected one of: listen, auth_token)",
                           agent + ":12:5: unknown key \"subject\" (expected one of: type, topic_arn, max_age)",
                           agent + ":13:1: unknown key \"rule_file\" (did you mean \"rule_files\"?)"));
 }
@@ -345,6 +345,30 @@ TEST(Load, ServerAndPollSettings) {
               ElementsAre(agent + ":2:11: invalid listen address \"localhost\" (use HOST:PORT such as "
                                   "127.0.0.1:9917, or \"\" to disable the status server)",
                           agent + ":3:15: invalid region \"US East\" (use a region code such as us-east-1)"));
+}
+
+TEST(Load, AStatusServerBeyondLoopbackNeedsAnAuthToken) {
+  TempDir dir;
+  const auto agent = dir.agent("server:\n  listen: 0.0.0.0:9917\n");
+  EXPECT_THAT(strings(load(agent, fake_env).diagnostics),
+              ElementsAre(::testing::AllOf(::testing::StartsWith(agent + ":2:11: server.listen \"0.0.0.0:9917\" is not a "
+                                                                         "loopback address, so server.auth_token is required"),
+                                           ::testing::HasSubstr("job names"))));
+
+  dir.agent("server: {listen: \"0.0.0.0:9917\", auth_token: \"${WEBHOOK_SECRET}\"}\n");
+  auto r = load(agent, fake_env);
+  ASSERT_THAT(strings(r.diagnostics), IsEmpty());
+  EXPECT_EQ(r.config->server_auth_token, "s3cret");  // from the environment, like every ${VAR}
+
+  dir.agent("server: {listen: \"[::2]:80\", auth_token: \"${EMPTY}\"}\n");  // an empty token is no token
+  EXPECT_EQ(load(agent, fake_env).diagnostics.size(), 1u);
+
+  for (const char* local : {"127.0.0.1:9917", "127.1.2.3:0", "localhost:9917", "[::1]:9917"}) {
+    dir.agent(std::string("server: {listen: \"") + local + "\"}\n");
+    r = load(agent, fake_env);
+    EXPECT_THAT(strings(r.diagnostics), IsEmpty()) << local;
+    EXPECT_EQ(r.config->server_auth_token, "") << local;
+  }
 }
 
 TEST(Load, CaBundleAndFipsFromTheAgentFile) {

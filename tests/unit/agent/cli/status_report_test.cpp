@@ -42,7 +42,7 @@ StatusReport sample_report() {
   };
   const std::vector<OutboxRow> rows{pending("ops", at("2026-11-22T07:55:00Z")), pending("ops", at("2026-11-22T07:00:00Z")),
                                     pending("hook", at("2026-11-22T07:59:00Z"))};
-  const std::vector<OutboxCount> counts{{"hook", 1, 0}, {"ops", 2, 3}, {"old", 0, 1}};
+  const std::vector<OutboxCount> counts{{"hook", 1, 0, std::nullopt}, {"ops", 2, 3, std::nullopt}, {"old", 0, 1, std::nullopt}};
   std::vector<StoredSilence> stored(3);
   stored[0] = {7, "z-rule", R"({"modelId":"m1"})", at("2026-11-22T07:00:00Z"), at("2026-11-22T10:00:00Z"), "deploy",
                at("2026-11-22T07:00:00Z")};

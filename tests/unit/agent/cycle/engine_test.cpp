@@ -1,6 +1,7 @@
 // One cycle of the engine: what it fetches, evaluates, records and reports.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,26 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   EXPECT_EQ(report->transitions[1].labels, kM2);
   EXPECT_EQ(report->transitions[1].to, AlarmState::Ok);
 
-  // One discovery, one fetch of both series over the 3-slot window ending at 06:00.
+  // One discovery, one fetch of both series: the 3-slot window ending at 06:00 needs 3 hours, the
+  // status page's curve the last 30 periods.
   ASSERT_EQ(src_.discovers.size(), 1u);
   ASSERT_EQ(src_.fetches.size(), 1u);
   EXPECT_EQ(src_.fetches[0].keys, (std::vector<SeriesKey>{key("m1"), key("m2")}));
-  EXPECT_EQ(src_.fetches[0].start, at("2026-11-22T03:00:00Z"));
+  EXPECT_EQ(src_.fetches[0].start, at("2026-11-21T00:00:00Z"));
   EXPECT_EQ(src_.fetches[0].end, at("2026-11-22T06:00:00Z"));
+
+  // Each result's curve: the 30 hourly periods up to 06:00, with the rule's threshold.
+  ASSERT_EQ(report->trails.instances(), 2u);
+  const auto trail = report->trails.of(0);
+  ASSERT_TRUE(trail);
+  EXPECT_EQ(trail->start, at("2026-11-21T00:00:00Z"));
+  EXPECT_EQ(trail->period, kHour);
+  ASSERT_EQ(trail->values.size(), 30u);
+  EXPECT_EQ(trail->values[29], 1250000.0f);
+  EXPECT_TRUE(std::isnan(trail->values[28]));
+  EXPECT_EQ(trail->reference.kind, ReferenceKind::Threshold);
+  EXPECT_EQ(trail->reference.value, 1000000.0);
+  EXPECT_EQ(report->trails.of(1)->values[29], 10.0f);
 
   ASSERT_EQ(report->results.size(), 2u);
   const auto& alarm = report->results[0];

@@ -303,9 +303,11 @@ TEST(StateStore, OutboxCountsArePendingAndDeadByTarget) {
   ASSERT_TRUE(store);
   EXPECT_TRUE(store->outbox_counts().empty());
   const auto st = state("r", "modelId=m1", AlarmState::Alarm, 7.0, kT0, kT0, "ALARM");
+  auto later = row("k1", "c", kT0);
+  later.created_at = kT0 + Duration{60};
   commit_ok(*store, {update(st, true, AlarmState::InsufficientData,
                             {row("k1", "b", kT0), row("k2", "b", kT0), row("k3", "b", kT0), row("k1", "a", kT0),
-                             row("k2", "a", kT0), row("k1", "c", kT0)})});
+                             row("k2", "a", kT0), later})});
   ASSERT_TRUE(store->mark_dead(1, kT0, "boom").ok());       // b
   ASSERT_TRUE(store->mark_delivered(4, kT0).ok());          // a
   ASSERT_TRUE(store->mark_delivered(5, kT0).ok());          // a: nothing pending or dead left
@@ -317,6 +319,8 @@ TEST(StateStore, OutboxCountsArePendingAndDeadByTarget) {
   EXPECT_EQ(counts[1].target, "c");
   EXPECT_EQ(counts[1].pending, 1u);
   EXPECT_EQ(counts[1].dead, 0u);
+  EXPECT_EQ(counts[0].oldest_pending, kT0);  // the status page shows how long the oldest has waited
+  EXPECT_EQ(counts[1].oldest_pending, kT0 + Duration{60});
 }
 
 TEST(StateStore, SilencesAreAddedListedAndExpired) {

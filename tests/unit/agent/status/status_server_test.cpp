@@ -24,7 +24,7 @@ StatusSnapshot ready_snapshot() {
                       at("2026-11-22T04:00:00Z")});
   s.alerts.push_back({"tokens-high", "threshold", {{"modelId", "m3"}}, AlarmState::Alarm, std::nullopt, "missing",
                       at("2026-11-22T03:00:00Z")});
-  s.outbox["ops"] = {2, 1};
+  s.outbox["ops"] = {2, 1, at("2026-11-22T05:30:00Z")};
   return s;
 }
 
@@ -157,11 +157,14 @@ TEST_F(StatusServerTest, LargeBodiesAreSentChunkedAndWhole) {
 
   auto root = client_->Get("/");
   ASSERT_TRUE(root);
-  EXPECT_NE(root->body.find("series: 10000 (6660 not OK)"), std::string::npos);
-  // Whole: the four heading lines, one line per series not OK, the endpoints line last.
-  EXPECT_EQ(std::count(root->body.begin(), root->body.end(), '\n'), 4 + 6660 + 1);
-  EXPECT_NE(root->body.find("  ALARM             rule-9 {modelId=model-998} since"), std::string::npos);
-  EXPECT_TRUE(root->body.ends_with("\nendpoints: /healthz /readyz /metrics /api/v1/alerts[?all=1]\n"));
+  // Whole: one alert row per series not OK, and the page's end.
+  std::size_t rows = 0;
+  for (auto at = root->body.find("<tr data-rule="); at != std::string::npos; at = root->body.find("<tr data-rule=", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 6660u);
+  EXPECT_NE(root->body.find("<tr data-rule=\"rule-9\" data-series=\"modelId=model-998\" data-state=\"ALARM\">"),
+            std::string::npos);
+  EXPECT_TRUE(root->body.ends_with("</html>\n"));
 }
 
 // The streamed JSON is the text the DOM of the whole answer dumped.
@@ -212,13 +215,16 @@ TEST(AlertList, KeepsEveryFieldAndStoresRepeatedReasonsOnce) {
   EXPECT_EQ(n, 8u);
 }
 
-TEST_F(StatusServerTest, RootIsASummaryAndUnknownPathsAre404) {
+TEST_F(StatusServerTest, RootIsTheHtmlPageThatMayLoadNothingAndUnknownPathsAre404) {
   server_->publish(ready_snapshot());
   auto root = client_->Get("/");
   ASSERT_TRUE(root);
   EXPECT_EQ(root->status, 200);
-  EXPECT_NE(root->body.find("ready: yes"), std::string::npos) << root->body;
-  EXPECT_NE(root->body.find("ops: 2 pending, 1 dead"), std::string::npos) << root->body;
+  EXPECT_EQ(root->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(root->get_header_value("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(root->body.find("<section id=\"alerts\">"), std::string::npos) << root->body;
+  EXPECT_NE(root->body.find("data-target=\"ops\" data-pending=\"2\" data-dead=\"1\""), std::string::npos);
+  EXPECT_NE(root->body.find("30m old"), std::string::npos);  // oldest pending, as of the last cycle
 
   auto missing = client_->Get("/nope");
   ASSERT_TRUE(missing);
