@@ -8,7 +8,7 @@ _batchwatch() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
       -*) ;;
-      run|once|check|backtest|history|status|silence|version) [[ -z $cmd ]] && cmd=${COMP_WORDS[i]} ;;
+      run|once|check|backtest|history|status|jobs|silence|version) [[ -z $cmd ]] && cmd=${COMP_WORDS[i]} ;;
       add|list|expire) [[ $cmd == silence && -z $sub ]] && sub=${COMP_WORDS[i]} ;;
     esac
   done
@@ -23,13 +23,14 @@ _batchwatch() {
 
   local words
   case $cmd in
-    "") words="run once check backtest history status silence version --help" ;;
+    "") words="run once check backtest history status jobs silence version --help" ;;
     run) words="--config --simulate-from --cycles $common" ;;
     once) words="--config --now --dry-run --format $common" ;;
     check) words="--config $common" ;;
     backtest) words="--config --input --from --to --format $common" ;;
     history) words="--config --since --rule --format $common" ;;
     status) words="--config --format $common" ;;
+    jobs) words="--config --format $common" ;;
     version) words="$common" ;;
     silence)
       case $sub in

@@ -78,8 +78,8 @@ def bedrock_jobs(now):
         # Llama's job finished as its backlog drained: the drain notification lists it with its output.
         job("llama-nightly-1126", "meta.llama3-70b-instruct-v1:0", "Completed", 200, 60, ended_ago=60,
             total=24_000, processed=24_000, errors=12),
-        # Haiku's big job: running, 3 hours to go at its pace, but it expires in 2 hours.
-        job("haiku-backfill-q4", "anthropic.claude-3-haiku", "InProgress", 190, 180, total=100_000,
+        # Haiku's big job: 4.5 hours to go at its pace, but it expires in 2 hours: job-expiry.
+        job("nightly-haiku-backfill", "anthropic.claude-3-haiku", "InProgress", 190, 180, total=100_000,
             processed=40_000, errors=150, expires_in=120),
         # Nova's evaluation failed twenty minutes ago: job-ended-badly.
         job("nova-eval-7", "amazon.nova-lite-v1:0", "Failed", 150, 20, ended_ago=20, total=8_000, processed=0,

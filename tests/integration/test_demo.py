@@ -20,6 +20,14 @@ class Demo(unittest.TestCase):
         self.assertRegex(out.stdout, r"demo: [1-9][0-9]* notification\(s\) arrived on SNS topic bedrock-batch-ops")
         self.assertIn('Subject: ALARM: "input-tokens-low/modelId=amazon.nova-lite-v1:0" in us-east-1', out.stdout)
         self.assertIn("0 new notification(s)", out.stdout)
+        # The job watch against the Bedrock stand-in: a failed and a stuck job notified, the one that
+        # failed before batchwatch first looked not; the drain lists the finished job; `jobs` prints them.
+        self.assertIn('Subject: ALARM: "job-ended-badly/jobName=nova-eval-7" in us-east-1', out.stdout)
+        self.assertIn('Subject: ALARM: "job-stuck/jobName=nova-eval-8" in us-east-1', out.stdout)
+        self.assertIn('Subject: ALARM: "job-expiry/jobName=nightly-haiku-backfill" in us-east-1', out.stdout)
+        self.assertNotIn('Subject: ALARM: "job-ended-badly/jobName=haiku-smoke-old"', out.stdout)
+        self.assertIn("finished job llama-nightly-1126 (Completed): output in s3://", out.stdout)
+        self.assertRegex(out.stdout, r"nightly-haiku-backfill +anthropic.claude-3-haiku +InProgress +40k / 100k \(40%\)")
 
 
 if __name__ == "__main__":
