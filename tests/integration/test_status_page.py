@@ -3,17 +3,16 @@ headless Chromium with JavaScript on; the DOM it built is checked (alert rows, s
 curves, job progress), every URL it asked for is read from Chromium's network log, and screenshots at
 1280x800 and 390x844 are written into the build folder (BATCHWATCH_BUILD_DIR, else the temp dir)."""
 import html.parser
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 import unittest
 
-from harness import BACKLOG_HIGH, Daemon, run_batchwatch, temp_dir, wait_for, write
+from bedrock_standin import BedrockStandIn
+from harness import BACKLOG_HIGH, Daemon, temp_dir, wait_for, write
 from moto_fixture import Moto, put_points, topic_with_queue
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -27,42 +26,19 @@ RULES = BACKLOG_HIGH.rstrip(" ") + """\
         notify: [ops]
     """
 
-# Two jobs a fake Bedrock control plane lists (ListModelInvocationJobs), for a daemon that watches jobs.
-JOBS = [
-    {"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/j1", "jobName": "night-<1>",
-     "modelId": "m-hot", "status": "InProgress", "submitTime": "2026-01-01T00:00:00Z",
-     "lastModifiedTime": "2026-01-01T00:10:00Z", "totalRecordCount": 5000, "processedRecordCount": 1200,
-     "successRecordCount": 1190, "errorRecordCount": 10, "roleArn": "arn:aws:iam::123456789012:role/r",
-     "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://in/"}},
-     "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://out/night-1/"}}},
-    {"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/j2", "jobName": "night-2",
-     "modelId": "m-calm", "status": "Completed", "submitTime": "2026-01-01T00:00:00Z",
-     "lastModifiedTime": "2026-01-01T01:00:00Z", "endTime": "2026-01-01T01:00:00Z", "totalRecordCount": 300,
-     "processedRecordCount": 300, "successRecordCount": 300, "errorRecordCount": 0,
-     "roleArn": "arn:aws:iam::123456789012:role/r", "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://in/"}},
-     "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://out/night-2/"}}},
-]
 
 
-class FakeBedrock(http.server.ThreadingHTTPServer):
-    """GET /model-invocation-jobs: every job in JOBS on one page."""
-
-    def __init__(self):
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = json.dumps({"invocationJobSummaries": JOBS}).encode()
-                self.send_response(200 if self.path.startswith("/model-invocation-jobs") else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.endpoint = f"http://127.0.0.1:{self.server_address[1]}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+def jobs(now):
+    """Two jobs the Bedrock stand-in lists (every request's signature checked); names and messages that
+    would be markup if the page did not escape them."""
+    return [
+        {"jobName": "night-<1>", "modelId": "m-hot", "status": "InProgress", "submitTime": now - 3600,
+         "lastModifiedTime": now - 3000, "totalRecordCount": 5000, "processedRecordCount": 1200,
+         "successRecordCount": 1190, "errorRecordCount": 10, "message": "<script>alert(1)</script>"},
+        {"jobName": "night-2", "modelId": "m-calm", "status": "Completed", "submitTime": now - 7200,
+         "lastModifiedTime": now - 600, "endTime": now - 600, "totalRecordCount": 300,
+         "processedRecordCount": 300, "successRecordCount": 300, "errorRecordCount": 0},
+    ]
 
 
 class Dom(html.parser.HTMLParser):
@@ -107,22 +83,22 @@ class StatusPageInChromium(unittest.TestCase):
         self.addCleanup(self.moto.stop)
         self.dir = temp_dir(self, "bw-page-")
         self.out = os.environ.get("BATCHWATCH_BUILD_DIR") or self.dir
-        self.bedrock = FakeBedrock()
-        self.addCleanup(self.bedrock.shutdown)
+        self.bedrock = BedrockStandIn()
+        self.addCleanup(self.bedrock.stop)
 
-    def config(self, with_jobs):
-        """The agent file; `with_jobs` adds job watching against the fake Bedrock."""
+    def config(self):
+        """The agent file: moto for CloudWatch and SNS, the stand-in for Bedrock, jobs watched."""
         topic_arn, _ = topic_with_queue(self.moto, "ops")
         os.makedirs(os.path.join(self.dir, "rules"), exist_ok=True)
         write(os.path.join(self.dir, "rules", "rules.yaml"), RULES)
-        bedrock = f', endpoints: {{bedrock: "{self.bedrock.endpoint}"}}' if with_jobs else ""
-        jobs = "jobs: {every: 1m, lookback: 36500d}\n" if with_jobs else ""
+        bedrock = f', endpoints: {{bedrock: "{self.bedrock.endpoint}"}}'
         return write(os.path.join(self.dir, "agent.yaml"), f"""\
 aws: {{region: us-east-1, endpoint_url: "{self.moto.endpoint}"{bedrock}}}
 poll: {{delay: 0s}}
 state: {{path: state.db}}
 server: {{listen: "127.0.0.1:0"}}
-{jobs}targets:
+jobs: {{every: 1m}}
+targets:
   ops: {{type: sns, topic_arn: "{topic_arn}"}}
 rule_files: [rules/*.yaml]
 """)
@@ -139,9 +115,9 @@ rule_files: [rules/*.yaml]
         return done.stdout
 
     def test_page_renders_alerts_sparklines_jobs_and_asks_for_nothing_else(self):
-        with_jobs = run_batchwatch(["check", "--config", self.config(True)]).returncode == 0
-        config = self.config(with_jobs)
+        config = self.config()
         now = int(time.time()) // 60 * 60
+        self.bedrock.set_jobs(jobs(now))
         # 40 minutes and 3 to come, so the newest period has its point even when a minute turns meanwhile.
         put_points(self.moto, "NumberOfRecordsPendingProcessing", "m-hot", now - 40 * 60,
                    [30_000 + 1_000 * i for i in range(43)])
@@ -150,8 +126,7 @@ rule_files: [rules/*.yaml]
         daemon = Daemon(self.moto, config)
         self.addCleanup(daemon.stop)
         wait_for(lambda: daemon.get("/readyz")[0] == 200, what="ready")
-        if with_jobs:
-            wait_for(lambda: len(json.loads(daemon.get("/api/v1/jobs")[1])["jobs"]) == 2, what="two jobs tracked")
+        wait_for(lambda: len(json.loads(daemon.get("/api/v1/jobs")[1])["jobs"]) == 2, what="two jobs tracked")
 
         netlog = os.path.join(self.dir, "netlog.json")
         dom = Dom(self.chromium(daemon.base + "/", "--dump-dom", "--virtual-time-budget=3000",
@@ -174,12 +149,15 @@ rule_files: [rules/*.yaml]
         for section in ("alerts", "series", "jobs", "deliveries", "silences"):
             self.assertTrue(dom.find("section", id=section), section)
 
-        if with_jobs:
-            jobs = dom.find("tr", "jobs")
-            self.assertEqual([(j["data-job"], j["data-status"]) for j in jobs],
-                             [("night-<1>", "InProgress"), ("night-2", "Completed")])
-            progress = dom.find("progress", "jobs")
-            self.assertEqual([(p["value"], p["max"]) for p in progress], [("1200", "5000"), ("300", "300")])
+        # Jobs: one row each (newest submitted first), progress equal to Bedrock's counts; the name and
+        # the message that look like markup are text, not elements.
+        rows = [r for r in dom.find("tr", "jobs") if "data-job" in r]
+        self.assertEqual([(j["data-job"], j["data-status"]) for j in rows],
+                         [("night-<1>", "InProgress"), ("night-2", "Completed")])
+        progress = dom.find("progress", "jobs")
+        self.assertEqual([(p["value"], p["max"]) for p in progress], [("1200", "5000"), ("300", "300")])
+        self.assertEqual(dom.find("script"), [])
+        self.assertTrue(all(r.status == 200 for r in self.bedrock.requests), "every signature accepted")
 
         # Everything the page asked for came from the status server: Chromium's network log names the
         # initiator of each request (the browser's own update and account checks have none).
@@ -196,9 +174,6 @@ rule_files: [rules/*.yaml]
             self.chromium(daemon.base + "/", f"--screenshot={shot}", f"--window-size={width},{height}",
                           "--virtual-time-budget=3000")
             self.assertGreater(os.path.getsize(shot), 10_000, shot)
-        if not with_jobs:
-            self.skipTest("this batchwatch does not watch Bedrock jobs yet (`jobs:` is not a known key), so "
-                          "StatusSnapshot::jobs cannot be filled from a running daemon: the jobs part was skipped")
 
 
 if __name__ == "__main__":
