@@ -395,4 +395,21 @@ Result<std::vector<MetricListing>> CloudWatchClient::list_metrics(const std::str
   return out;
 }
 
+nlohmann::json put_metric_data_request(const std::string& ns, const std::vector<MetricDatum>& data) {
+  auto items = nlohmann::json::array();
+  for (const auto& d : data) {
+    nlohmann::json item{{"MetricName", d.metric_name}, {"Value", d.value}, {"Unit", d.unit}};
+    if (!d.dimensions.empty()) item["Dimensions"] = dimensions_json(d.dimensions);
+    items.push_back(std::move(item));
+  }
+  return {{"Namespace", ns}, {"MetricData", std::move(items)}};
+}
+
+Result<Unit> CloudWatchClient::put_metric_data(const std::string& ns, const std::vector<MetricDatum>& data) {
+  // Its answer has no members; the body (empty or "{}") is not read, so either is fine.
+  auto resp = client_.send("PutMetricData", json10_request(client_, "PutMetricData", put_metric_data_request(ns, data).dump()));
+  if (!resp) return resp.error();
+  return Unit{};
+}
+
 }  // namespace bw::aws

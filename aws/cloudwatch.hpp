@@ -1,6 +1,6 @@
 #pragma once
-// CloudWatch over the AWS JSON 1.0 protocol: GetMetricData (≤500 queries a call, NextToken paging)
-// and ListMetrics (paged).
+// CloudWatch over the AWS JSON 1.0 protocol: GetMetricData (≤500 queries a call, NextToken paging),
+// ListMetrics (paged) and PutMetricData (the agent's heartbeat).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -68,6 +68,17 @@ Result<std::string> parse_get_metric_data_body_sax(std::string_view body, std::v
 Result<std::string> parse_list_metrics_response(const nlohmann::json& response, const std::string& ns,
                                                 const std::string& metric_name, std::vector<MetricListing>& out);
 
+// One value of PutMetricData, stamped by CloudWatch with the time it arrives (no Timestamp is sent:
+// a heartbeat says "alive now", whatever time the cycle evaluated).
+struct MetricDatum {
+  std::string metric_name;
+  std::vector<MetricDimension> dimensions;
+  double value = 0;
+  std::string unit = "Count";
+};
+// A PutMetricData request body (pure; tested on its own).
+nlohmann::json put_metric_data_request(const std::string& ns, const std::vector<MetricDatum>& data);
+
 class CloudWatchClient {
  public:
   explicit CloudWatchClient(ServiceClient& client) : client_(client) {}
@@ -79,6 +90,9 @@ class CloudWatchClient {
   // Every metric of `ns`/`metric_name` that has all the named dimensions (values ignored when empty).
   Result<std::vector<MetricListing>> list_metrics(const std::string& ns, const std::string& metric_name,
                                                   const std::vector<MetricDimension>& dimension_filter);
+
+  // One call (at most 1000 data, which the caller keeps to).
+  Result<Unit> put_metric_data(const std::string& ns, const std::vector<MetricDatum>& data);
 
  private:
   ServiceClient& client_;

@@ -17,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string_view> kAgentKeys = {"aws",      "poll",       "state", "server",   "targets",
-                                                  "silences", "rule_files", "rules", "shutdown", "jobs"};
+const std::vector<std::string_view> kAgentKeys = {"aws",   "poll",  "state",      "server", "targets",  "silences",
+                                                  "rule_files", "rules", "shutdown", "jobs", "heartbeat"};
 
 bool is_lower_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -246,6 +246,31 @@ void read_shutdown(const MapReader& top, Config& cfg) {
   if (auto d = r.duration("grace", true)) cfg.shutdown_grace = *d;
 }
 
+// CloudWatch's own limits: a namespace of 1-255 characters not starting with "AWS/" (reserved for AWS
+// services), a dimension value of 1-1024 characters.
+void read_heartbeat(const Sink& sink, const MapReader& top, Config& cfg) {
+  if (!top.has("heartbeat")) return;
+  HeartbeatConfig hb;
+  const auto r = top.map("heartbeat", "\"heartbeat\"");
+  if (r.valid()) {
+    r.check_keys({"namespace", "replica"});
+    if (auto ns = r.scalar("namespace")) {
+      if (ns->text.empty() || ns->text.size() > 255 || ns->text.starts_with("AWS/"))
+        sink.error(ns->mark, fmt::format("invalid heartbeat namespace \"{}\" (1 to 255 characters, not starting "
+                                         "with \"AWS/\", e.g. Batchwatch)",
+                                         ns->text));
+      hb.ns = ns->text;
+    }
+    if (auto replica = r.scalar("replica")) {
+      if (replica->text.empty() || replica->text.size() > 1024)
+        sink.error(replica->mark, "\"heartbeat.replica\" must be 1 to 1024 characters (leave it out for "
+                                  "HOSTNAME-PID)");
+      hb.replica = replica->text;
+    }
+  }
+  cfg.heartbeat = hb;
+}
+
 bool has_glob_chars(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
 // The agent file's directory is a literal path, even if it contains glob characters.
@@ -348,6 +373,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     read_state(sink, top, base_dir, cfg);
     read_server(sink, top, cfg);
     read_shutdown(top, cfg);
+    read_heartbeat(sink, top, cfg);
     read_targets(sink, top, cfg, declared_targets);
     read_silences(sink, top, cfg, silence_rules);
     // Inline rules come first, then rule files in the order the globs list them.

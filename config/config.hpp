@@ -147,6 +147,13 @@ struct Rule {
   bool is_job_rule() const;  // one of the job kinds: judged from the Bedrock job list, no metric
 };
 
+// heartbeat: after each successful cycle, PutMetricData `Heartbeat` = 1 in `ns`, once with the dimension
+// `Replica` and once without (the series the sample alarm watches: one that every replica feeds).
+struct HeartbeatConfig {
+  std::string ns = "Batchwatch";
+  std::string replica;  // "" = HOSTNAME-PID at run time (ha.replica, once HA exists, takes precedence)
+};
+
 struct Config {
   std::string path;  // the agent file
   AwsConfig aws;
@@ -163,6 +170,7 @@ struct Config {
   std::vector<Silence> silences;
   std::vector<std::string> rule_files;  // resolved paths, in load order
   std::vector<Rule> rules;
+  std::optional<HeartbeatConfig> heartbeat;  // set when the agent file has `heartbeat:`
 };
 
 struct LoadResult {

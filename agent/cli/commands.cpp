@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/aws_setup.hpp"
+#include "agent/cli/heartbeat.hpp"
 #include "agent/cli/wiring.hpp"
 #include "agent/clock.hpp"
 #include "agent/cycle/engine.hpp"
@@ -99,6 +100,8 @@ int cmd_once(const OnceOptions& options, Logger& log) {
     log.error("cycle failed: " + report.error().describe());
     return 2;
   }
+  if (!options.dry_run)
+    if (auto heartbeat = make_heartbeat(*cfg, *aws->cloudwatch, log)) heartbeat();
   print_results(report.value(), options.json);
   int status = 0;
   for (const auto& r : report->results)

@@ -13,6 +13,7 @@
 #include "agent/cli/aws_setup.hpp"
 #include "agent/cli/commands.hpp"
 #include "agent/cli/daemon_loop.hpp"
+#include "agent/cli/heartbeat.hpp"
 #include "agent/cli/wiring.hpp"
 #include "agent/clock.hpp"
 
@@ -70,6 +71,7 @@ GenerationFactory aws_generations(Clock& clock, Logger& log) {
     if (cfg->jobs.enabled) gen.jobs = make_job_source(*aws, cfg->aws);
     gen.region = aws->region;
     gen.add_senders = [&log, c = cfg.get(), a = aws.get()](Dispatcher& d) { add_senders(d, *c, *a, log); };
+    gen.heartbeat = make_heartbeat(*cfg, *aws->cloudwatch, log);
     gen.cfg = std::move(cfg);
     gen.clients = std::move(aws);
     return gen;

@@ -234,6 +234,7 @@ Time Daemon::run_cycle() {
     }
   }
   prune_expired(*store_, now, gen_->cfg->state_retention, log_);
+  if (gen_->heartbeat) gen_->heartbeat();
   export_cycle(metrics_, report.value(), *store_, clock_.now(), gen_->cfg->jobs.enabled);
   metrics_.set_ready(true);
   status_.publish(snapshot_of(report.value(), *store_, *gen_->cfg));

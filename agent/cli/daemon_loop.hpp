@@ -45,6 +45,7 @@ struct Generation {
   std::unique_ptr<JobSource> jobs;               // the job step's (null: jobs are not watched); refers to `clients`
   std::string region;
   std::function<void(Dispatcher&)> add_senders;  // the configured targets; may refer to `cfg`, `clients`
+  std::function<void()> heartbeat;               // after each successful cycle; empty without `heartbeat:`
 };
 // Builds a Generation for `cfg`, counting its AWS calls on `metrics`; nullopt with `error` when its
 // clients cannot be had.

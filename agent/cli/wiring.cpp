@@ -25,6 +25,8 @@ class WithClients final : public Sender {
       : clients_(std::move(clients)), inner_(std::move(inner)) {}
   Delivery deliver(const OutboxRow& row) override { return inner_->deliver(row); }
   void cancel() override { inner_->cancel(); }
+  std::size_t batch_limit() const override { return inner_->batch_limit(); }
+  std::vector<Delivery> deliver_batch(const std::vector<OutboxRow>& rows) override { return inner_->deliver_batch(rows); }
 
  private:
   std::shared_ptr<DeliveryClients> clients_;  // declared first: destroyed after inner_, which refers to it

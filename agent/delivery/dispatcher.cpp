@@ -49,10 +49,30 @@ bool Dispatcher::expire_if_too_old(const OutboxRow& row, Duration max_age, Time 
   return true;
 }
 
-void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, DispatchReport& report) {
+void Dispatcher::record(const std::vector<OutboxRow>& rows, const std::vector<Delivery>& answers, Time now,
+                        DispatchReport& report) {
+  std::vector<StateStore::Attempt> attempts;
+  attempts.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& d = answers[i];
+    using O = StateStore::Attempt::Outcome;
+    switch (d.outcome) {
+      case Delivery::Outcome::Delivered: attempts.push_back({rows[i].id, O::Delivered, now, ""}); break;
+      case Delivery::Outcome::Retry: attempts.push_back({rows[i].id, O::Retry, retry_at(rows[i], now), d.detail}); break;
+      case Delivery::Outcome::Dead: attempts.push_back({rows[i].id, O::Dead, now, d.detail}); break;
+      case Delivery::Outcome::Interrupted: break;  // left as it was: owed
+    }
+  }
+  if (!attempts.empty()) {
+    const auto recorded = store_.mark_attempts(attempts);
+    for (const auto& row : rows) log_if_unrecorded(log_, recorded, row);
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) account(rows[i], answers[i], report);
+}
+
+void Dispatcher::account(const OutboxRow& row, const Delivery& d, DispatchReport& report) {
   switch (d.outcome) {
     case Delivery::Outcome::Delivered:
-      log_if_unrecorded(log_, store_.mark_delivered(row.id, now), row);
       report.delivered++;
       outcome(row.target, "delivered");
       log_.info("notification delivered", {{"target", row.target},
@@ -63,7 +83,6 @@ void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, Dispa
                                            {"id", d.detail}});
       break;
     case Delivery::Outcome::Retry:
-      log_if_unrecorded(log_, store_.mark_retry(row.id, retry_at(row, now), d.detail), row);
       report.retrying++;
       report.last_error = d.detail;
       outcome(row.target, "retried");
@@ -71,7 +90,6 @@ void Dispatcher::record(const OutboxRow& row, const Delivery& d, Time now, Dispa
                 {{"target", row.target}, {"key", row.idempotency_key}, {"error", d.detail}});
       break;
     case Delivery::Outcome::Dead:
-      log_if_unrecorded(log_, store_.mark_dead(row.id, now, d.detail), row);
       report.dead++;
       report.last_error = d.detail;
       outcome(row.target, "dead");
@@ -90,10 +108,10 @@ void Dispatcher::cancel() {
   for (auto& [target, entry] : senders_) entry.sender->cancel();
 }
 
-DispatchReport Dispatcher::deliver_due(Time now) {
-  DispatchReport report;
+std::map<std::string, std::vector<OutboxRow>> Dispatcher::sendable(Time now, DispatchReport& report) {
+  std::map<std::string, std::vector<OutboxRow>> out;
   std::map<std::string, int> retries;  // per target, this pass
-  for (const auto& row : store_.due(now)) {
+  for (auto& row : store_.due(now)) {
     if (cancelled_) break;
     auto it = senders_.find(row.target);
     const Duration max_age = it == senders_.end() ? Duration{86400} : it->second.max_age;
@@ -107,7 +125,28 @@ DispatchReport Dispatcher::deliver_due(Time now) {
       outcome(row.target, "retried");
       continue;
     }
-    record(row, it->second.sender->deliver(row), now, report);
+    out[row.target].push_back(std::move(row));
+  }
+  return out;
+}
+
+void Dispatcher::send(Sender& sender, const std::vector<OutboxRow>& rows, Time now, DispatchReport& report) {
+  const std::size_t limit = std::max<std::size_t>(1, sender.batch_limit());
+  for (std::size_t first = 0; first < rows.size() && !cancelled_; first += limit) {
+    const auto last = rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + limit));
+    std::vector<OutboxRow> batch(rows.begin() + static_cast<std::ptrdiff_t>(first), last);
+    auto answers = limit == 1 ? std::vector<Delivery>{sender.deliver(batch.front())} : sender.deliver_batch(batch);
+    // A sender that answers for fewer rows than it was given has not delivered the others.
+    answers.resize(batch.size(), Delivery{Delivery::Outcome::Retry, "the sender gave no answer for this notification"});
+    record(batch, answers, now, report);
+  }
+}
+
+DispatchReport Dispatcher::deliver_due(Time now) {
+  DispatchReport report;
+  for (const auto& [target, rows] : sendable(now, report)) {
+    if (cancelled_) break;
+    send(*senders_.at(target).sender, rows, now, report);
   }
   return report;
 }

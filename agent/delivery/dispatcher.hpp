@@ -1,12 +1,15 @@
 #pragma once
 // Delivers the outbox: each due row goes to its target; delivered rows are marked, failed rows are
-// retried later with backoff, and rows no target can ever take are marked dead (kept, logged).
+// retried later with backoff, and rows no target can ever take are marked dead (kept, logged). A
+// target whose sender takes batches (sns: PublishBatch) gets its due rows batch_limit() at a time,
+// and the outcomes of each batch are recorded in one transaction.
 #include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/delivery/sender.hpp"
 #include "agent/log.hpp"
@@ -57,8 +60,16 @@ class Dispatcher {
   Time retry_at(const OutboxRow& row, Time now) const;
   // Marks a row older than `max_age` dead (logged, counted); true when it did.
   bool expire_if_too_old(const OutboxRow& row, Duration max_age, Time now, DispatchReport& report);
-  // Records what the sender answered: the row's new status, the report, the hook and the log.
-  void record(const OutboxRow& row, const Delivery& d, Time now, DispatchReport& report);
+  // The rows of this pass that go to a sender, per target, oldest first; rows too old, over the
+  // retry budget or without a sender are dealt with on the way.
+  std::map<std::string, std::vector<OutboxRow>> sendable(Time now, DispatchReport& report);
+  // Hands one target's rows to its sender, batch_limit() at a time, and records each answer.
+  void send(Sender& sender, const std::vector<OutboxRow>& rows, Time now, DispatchReport& report);
+  // Records what the sender answered for a batch: the rows' new status in one transaction, then the
+  // report, the hook and the log of each.
+  void record(const std::vector<OutboxRow>& rows, const std::vector<Delivery>& answers, Time now,
+              DispatchReport& report);
+  void account(const OutboxRow& row, const Delivery& d, DispatchReport& report);
   void outcome(const std::string& target, const char* what) {
     if (hook_) hook_(target, what);
   }

@@ -166,6 +166,8 @@ class OwningSnsSender final : public Sender {
  public:
   OwningSnsSender(aws::ServiceClient& sns, std::string topic_arn) : client_(sns), sender_(client_, std::move(topic_arn)) {}
   Delivery deliver(const OutboxRow& row) override { return sender_.deliver(row); }
+  std::size_t batch_limit() const override { return sender_.batch_limit(); }
+  std::vector<Delivery> deliver_batch(const std::vector<OutboxRow>& rows) override { return sender_.deliver_batch(rows); }
 
  private:
   aws::SnsClient client_;

@@ -41,10 +41,18 @@ EventFields event_fields(const OutboxRow& row);
 
 // Publishes the payload with the rule, state and severity as message attributes; on a FIFO topic the
 // rule is the message group and the idempotency key the deduplication id. Every error: retry.
+// Several rows go out with PublishBatch (10 a call, within its 256 KiB), each entry with its own
+// subject and attributes; an entry SNS fails is retried on its own. A lone row goes out with Publish:
+// the same permission (sns:Publish), and an answer that is all or nothing.
+// The Publish request (or PublishBatch entry) of one row to `topic_arn`.
+aws::PublishRequest sns_publish_request(const OutboxRow& row, const std::string& topic_arn);
+
 class SnsSender final : public Sender {
  public:
   SnsSender(aws::SnsClient& client, std::string topic_arn) : client_(client), topic_arn_(std::move(topic_arn)) {}
   Delivery deliver(const OutboxRow& row) override;
+  std::size_t batch_limit() const override { return aws::kMaxPublishBatchEntries; }
+  std::vector<Delivery> deliver_batch(const std::vector<OutboxRow>& rows) override;
 
  private:
   aws::SnsClient& client_;

@@ -83,6 +83,13 @@ Result<Unit> write(sqlite3* db, const char* what, const char* sql, const Values&
   });
 }
 
+// What an attempt on an outbox row records (mark_delivered, mark_retry, mark_dead, mark_attempts).
+constexpr const char* kMarkDelivered =
+    "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?";
+constexpr const char* kMarkRetry = "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?";
+constexpr const char* kMarkDead =
+    "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?";
+
 // Rows a pruning statement deletes at most: each statement is its own short transaction, so the
 // delivery thread's writes get in between.
 constexpr std::size_t kPruneBatch = 500;
@@ -170,23 +177,29 @@ std::vector<StoredState> SqliteStateStore::all_states() const {
   return out;
 }
 
-Result<Unit> SqliteStateStore::commit(const std::vector<StateUpdate>& updates, const JobViewUpdate& jobs) {
+Result<Unit> SqliteStateStore::in_transaction(const char* what, const std::function<void()>& body) {
   std::string error;
-  if (!exec("BEGIN IMMEDIATE", error)) return state_error("state commit", std::move(error));
+  if (!exec("BEGIN IMMEDIATE", error)) return state_error(what, std::move(error));
   try {
-    write_updates(updates);
-    write_jobs(jobs);
+    body();
   } catch (const std::exception& e) {
     std::string ignored;
     exec("ROLLBACK", ignored);
-    return state_error("state commit", e.what());
+    return state_error(what, e.what());
   }
   if (exec("COMMIT", error)) return Unit{};
   // A failed COMMIT (SQLITE_BUSY, SQLITE_FULL, ...) may leave the transaction open; every later
   // BEGIN would then fail with "cannot start a transaction within a transaction".
   std::string ignored;
   exec("ROLLBACK", ignored);
-  return state_error("state commit", std::move(error));
+  return state_error(what, std::move(error));
+}
+
+Result<Unit> SqliteStateStore::commit(const std::vector<StateUpdate>& updates, const JobViewUpdate& jobs) {
+  return in_transaction("state commit", [&] {
+    write_updates(updates);
+    write_jobs(jobs);
+  });
 }
 
 // Inside commit()'s transaction; a failing statement throws, and commit() rolls back.
@@ -264,25 +277,39 @@ std::optional<Time> SqliteStateStore::earliest_pending() const {
 }
 
 Result<Unit> SqliteStateStore::mark_delivered(std::int64_t id, Time at) {
-  return write(db_, "outbox update",
-               "UPDATE outbox SET status='delivered', attempts=attempts+1, finished_at=?, last_error='' WHERE id=?",
-               epoch(at), id);
+  return write(db_, "outbox update", kMarkDelivered, epoch(at), id);
 }
 
 Result<Unit> SqliteStateStore::mark_retry(std::int64_t id, Time next_attempt, const std::string& error) {
-  return write(db_, "outbox update", "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?",
-               epoch(next_attempt), error, id);
+  return write(db_, "outbox update", kMarkRetry, epoch(next_attempt), error, id);
 }
 
 Result<Unit> SqliteStateStore::mark_dead(std::int64_t id, Time at, const std::string& error) {
-  return write(db_, "outbox update",
-               "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?", epoch(at),
-               error, id);
+  return write(db_, "outbox update", kMarkDead, epoch(at), error, id);
 }
 
 Result<Unit> SqliteStateStore::mark_expired(std::int64_t id, Time at, const std::string& error) {
   return write(db_, "outbox update", "UPDATE outbox SET status='dead', finished_at=?, last_error=? WHERE id=?",
                epoch(at), error, id);
+}
+
+// The same statements as mark_delivered, mark_retry and mark_dead, prepared once for the batch.
+Result<Unit> SqliteStateStore::mark_attempts(const std::vector<Attempt>& attempts) {
+  return in_transaction("outbox update", [&] {
+    Stmt delivered(db_, kMarkDelivered);
+    Stmt retry(db_, kMarkRetry);
+    Stmt dead(db_, kMarkDead);
+    for (const auto& a : attempts) {
+      Stmt& s = a.outcome == Attempt::Outcome::Delivered ? delivered
+                : a.outcome == Attempt::Outcome::Retry   ? retry
+                                                         : dead;
+      s.bind(1, epoch(a.at));
+      if (&s == &delivered) s.bind(2, a.id);
+      else s.bind(2, a.error).bind(3, a.id);
+      s.step();
+      s.reset();
+    }
+  });
 }
 
 Result<std::int64_t> SqliteStateStore::add_silence(const StoredSilence& s) {

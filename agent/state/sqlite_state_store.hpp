@@ -1,6 +1,7 @@
 #pragma once
 // The StateStore in one SQLite file (WAL, synchronous=FULL): crash-safe, and shared by the cycle
 // and the delivery thread through two connections (each SqliteStateStore is one connection).
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,11 +42,14 @@ class SqliteStateStore final : public StateStore {
   Result<bool> expire_silence(std::int64_t id, Time at) override;
   std::vector<HistoryRow> history() const override;
   Result<PruneCount> prune(Time cutoff, std::size_t max_rows) override;
+  Result<Unit> mark_attempts(const std::vector<Attempt>& attempts) override;
 
  private:
   explicit SqliteStateStore(sqlite3* db) : db_(db) {}
   static Result<std::unique_ptr<SqliteStateStore>> connect(const std::string& path, int flags);
   bool exec(const char* sql, std::string& error) const;
+  // Runs `body` between BEGIN IMMEDIATE and COMMIT; a throw or a failed COMMIT rolls back, reported as `what`.
+  Result<Unit> in_transaction(const char* what, const std::function<void()>& body);
   void write_updates(const std::vector<StateUpdate>& updates);
   void write_jobs(const JobViewUpdate& jobs);  // sqlite_jobs.cpp
   sqlite3* db_;

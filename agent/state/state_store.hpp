@@ -146,6 +146,27 @@ class StateStore {
   // a few hundred a statement so the other connection never waits long; at most `max_rows` per
   // table a call (the rest go on the next). Pending rows and current states are never deleted.
   virtual Result<PruneCount> prune(Time cutoff, std::size_t max_rows) = 0;
+
+  // The outcome of one attempt on an outbox row, as mark_delivered, mark_retry and mark_dead record it
+  // (`at`: when it finished; for Retry, when to try again).
+  struct Attempt {
+    enum class Outcome { Delivered, Retry, Dead };
+    std::int64_t id = 0;
+    Outcome outcome = Outcome::Delivered;
+    Time at{};
+    std::string error;
+  };
+  // The attempts of one batch (e.g. one SNS PublishBatch) in one transaction: all recorded, or none.
+  // This default records them one by one; SqliteStateStore overrides it with a transaction.
+  virtual Result<Unit> mark_attempts(const std::vector<Attempt>& attempts) {
+    for (const auto& a : attempts) {
+      auto done = a.outcome == Attempt::Outcome::Delivered ? mark_delivered(a.id, a.at)
+                  : a.outcome == Attempt::Outcome::Retry   ? mark_retry(a.id, a.at, a.error)
+                                                           : mark_dead(a.id, a.at, a.error);
+      if (!done) return done;
+    }
+    return Unit{};
+  }
 };
 
 }  // namespace bw::agent

@@ -17,7 +17,13 @@ one per client, in front of moto (metrics requested = MetricDataQueries in the G
 JSON for batchwatch, CBOR for boto3, which botocore 1.43 speaks to CloudWatch by default).
 moto's own CPU is not counted. Prints a markdown table of medians and batchwatch/peer ratios.
 
+--first-cycle measures the other end: every run starts from nothing (batchwatch's state file and the peer's
+state file deleted before it), and exactly --alarms of the series breach, so each run records every state and
+publishes --alarms notifications (batchwatch: PublishBatch, 10 a call; the peer: one Publish each). That is a
+new installation's first cycle, or an alarm storm.
+
   BATCHWATCH_BIN=build/agent/batchwatch python3 bench/e2e/compare.py [--runs 5] [--models 200]
+  BATCHWATCH_BIN=build/agent/batchwatch python3 bench/e2e/compare.py --first-cycle [--alarms 50]
 """
 import argparse
 import datetime
@@ -47,8 +53,23 @@ RULES = [
 ]
 
 
-def seed(moto, models, minutes, end):
-    """`models` x len(RULES) series of one datapoint a minute ending at `end`; ~10% of the series breach."""
+def steady_value(k, i, j):
+    """~10% of the series breach: the value of metric k, model i, minute j."""
+    return float((i % 10) * 1000 + (j % 5) * 100)
+
+
+def first_alarms(count, models):
+    """The first `count` series (metric-major) breach their rule; the others sit well inside it."""
+    def value(k, i, j):
+        breach = k * models + i < count
+        if RULES[k][2] == ">":  # above 8500 breaches
+            return float((9000 if breach else 5000) + j % 5)
+        return float((100 if breach else 5000) + j % 5)  # below 500 breaches
+    return value
+
+
+def seed(moto, models, minutes, end, value=steady_value):
+    """`models` x len(RULES) series of one datapoint a minute ending at `end`, each `value(k, i, j)`."""
     cw = moto.client("cloudwatch")  # request compression disabled (moto cannot read gzip bodies)
     batch = []
     sent = 0
@@ -60,13 +81,13 @@ def seed(moto, models, minutes, end):
             sent += len(batch)
             batch = []
 
-    for metric, _, _, _ in RULES:
+    for k, (metric, _, _, _) in enumerate(RULES):
         for i in range(models):
             model = f"model-{i:04}"
             for j in range(minutes):
                 stamp = datetime.datetime.fromtimestamp(end - (minutes - j) * 60, tz=datetime.timezone.utc)
                 batch.append({"MetricName": metric, "Dimensions": [{"Name": "modelId", "Value": model}],
-                              "Timestamp": stamp, "Value": float((i % 10) * 1000 + (j % 5) * 100), "Unit": "Count"})
+                              "Timestamp": stamp, "Value": value(k, i, j), "Unit": "Count"})
                 if len(batch) == 1000:
                     flush()
     flush()
@@ -120,7 +141,18 @@ def metrics_requested(seen):
     return len(seen), calls, queries
 
 
-def measure(cmd, env, proxy, cwd):
+def forget_state(workdir):
+    """A fresh start for both clients: no state file, no peer state."""
+    for name in ("state.db", "state.db-wal", "state.db-shm", "peer-state.json"):
+        try:
+            os.unlink(os.path.join(workdir, name))
+        except FileNotFoundError:
+            pass
+
+
+def measure(cmd, env, proxy, cwd, fresh=False):
+    if fresh:
+        forget_state(cwd)
     proxy.seen.clear()
     # Peak RSS comes from GNU time, the parent of the client: our own wait4 ru_maxrss would include
     # this Python process's high-water mark, which a (v)forked child inherits across exec.
@@ -135,7 +167,8 @@ def measure(cmd, env, proxy, cwd):
     if p.returncode not in (0, 1):  # `once` exits 1 when some series is in ALARM
         raise RuntimeError(f"{cmd[0]} exited {p.returncode}: {err.decode()[-2000:]}")
     requests, calls, queries = metrics_requested(list(proxy.seen))
-    return {"cpu_s": ru.ru_utime + ru.ru_stime, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
+    publishes = sum(1 for x in proxy.seen if b"Action=Publish" in x.body)
+    return {"publish_calls": publishes, "cpu_s": ru.ru_utime + ru.ru_stime, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
             "maxrss_mb": int(open(timefile).read().split()[-1]) / 1024, "wall_s": wall, "requests": requests, "gmd_calls": calls,
             "metrics": queries, "stdout": out.decode()}
 
@@ -147,6 +180,8 @@ def main():
     ap.add_argument("--minutes", type=int, default=180)
     ap.add_argument("--bin", default=os.environ.get("BATCHWATCH_BIN", os.path.join(ROOT, "build", "agent", "batchwatch")))
     ap.add_argument("--json", help="also write the raw per-run figures here")
+    ap.add_argument("--first-cycle", action="store_true", help="measure first cycles from no state (see above)")
+    ap.add_argument("--alarms", type=int, default=50, help="with --first-cycle: how many series breach")
     args = ap.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="bw-compare-")
@@ -155,7 +190,8 @@ def main():
     try:
         end = int(time.time()) // 60 * 60
         t = time.monotonic()
-        n = seed(moto, args.models, args.minutes, end)
+        n = seed(moto, args.models, args.minutes, end,
+                 first_alarms(args.alarms, args.models) if args.first_cycle else steady_value)
         print(f"seeded {n} datapoints in {time.monotonic() - t:.1f}s", file=sys.stderr)
         topic_arn = moto.client("sns").create_topic(Name="bench-ops")["TopicArn"]
         bw_proxy, peer_proxy = FaultProxy(upstream=moto.endpoint), FaultProxy(upstream=moto.endpoint)
@@ -174,8 +210,8 @@ def main():
               f"({warm_peer['stdout'].strip()})", file=sys.stderr)
         runs = {"batchwatch": [], "peer": []}
         for i in range(args.runs):
-            runs["batchwatch"].append(measure(bw_cmd, env, bw_proxy, workdir))
-            runs["peer"].append(measure(peer_cmd, env, peer_proxy, workdir))
+            runs["batchwatch"].append(measure(bw_cmd, env, bw_proxy, workdir, fresh=args.first_cycle))
+            runs["peer"].append(measure(peer_cmd, env, peer_proxy, workdir, fresh=args.first_cycle))
             print(f"run {i + 1}: bw cpu {runs['batchwatch'][-1]['cpu_s']:.3f}s peer cpu "
                   f"{runs['peer'][-1]['cpu_s']:.3f}s", file=sys.stderr)
         peer_inproc = [json.loads(r["stdout"]) for r in runs["peer"]]
@@ -185,14 +221,17 @@ def main():
         moto.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    med = {k: {f: statistics.median(r[f] for r in v) for f in ("cpu_s", "maxrss_mb", "wall_s", "requests", "gmd_calls", "metrics")}
+    med = {k: {f: statistics.median(r[f] for r in v)
+               for f in ("cpu_s", "maxrss_mb", "wall_s", "requests", "gmd_calls", "metrics", "publish_calls")}
            for k, v in runs.items()}
     unique = args.models * len(RULES)
     rows = [("CPU user+sys per cycle (s)", "cpu_s", "{:.3f}"), ("peak RSS (MB)", "maxrss_mb", "{:.1f}"),
             ("wall time per cycle (s, includes moto)", "wall_s", "{:.2f}"), ("HTTP requests per cycle", "requests", "{:.0f}"),
-            ("GetMetricData calls per cycle", "gmd_calls", "{:.0f}"), ("metrics requested per cycle", "metrics", "{:.0f}")]
-    print(f"\n{args.models} modelIds x {len(RULES)} metrics = {unique} unique series; medians of {args.runs} runs each, "
-          f"alternating; nproc {os.cpu_count()}\n")
+            ("GetMetricData calls per cycle", "gmd_calls", "{:.0f}"), ("metrics requested per cycle", "metrics", "{:.0f}"),
+            ("SNS Publish/PublishBatch calls per cycle", "publish_calls", "{:.0f}")]
+    mode = f"first cycles from no state, {args.alarms} series in ALARM" if args.first_cycle else "steady state"
+    print(f"\n{args.models} modelIds x {len(RULES)} metrics = {unique} unique series ({mode}); medians of {args.runs} "
+          f"runs each, alternating; nproc {os.cpu_count()}\n")
     print("| per cycle | batchwatch | boto3 peer | batchwatch/peer |")
     print("|---|---:|---:|---:|")
     for label, key, fmt in rows:

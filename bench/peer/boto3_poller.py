@@ -107,7 +107,8 @@ def main():
 
     # 4. notify on change, then remember
     for r, model, old, new, value in changes:
-        if new == "INSUFFICIENT_DATA":
+        # As batchwatch: OK only as a recovery (a new series that starts OK sends nothing).
+        if new == "INSUFFICIENT_DATA" or (new == "OK" and old == "INSUFFICIENT_DATA"):
             continue
         sns.publish(TopicArn=args.topic_arn, Subject=f'{new}: "{r["name"]}/modelId={model}" in {args.region}'[:100],
                     Message=json.dumps({"AlarmName": f'{r["name"]}/modelId={model}', "OldStateValue": old,

@@ -232,6 +232,15 @@ class Recorder(LocalServer):
                             "StatusCode": "Complete"})
         return self.json({"MetricDataResults": results, "Messages": []})
 
+    def answer_PutMetricData(self, rec):
+        return self.json({})
+
+    def answer_PublishBatch(self, rec):
+        ids = [v for k, v in urllib.parse.parse_qsl(rec.body.decode()) if k.endswith(".Id")]
+        members = "".join(f"<member><Id>{i}</Id><MessageId>m-{i}</MessageId></member>" for i in ids)
+        return self.xml(f"<PublishBatchResponse><PublishBatchResult><Successful>{members}</Successful><Failed/>"
+                        "</PublishBatchResult></PublishBatchResponse>")
+
     def answer_Publish(self, rec):
         return self.xml("<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult></PublishResponse>")
 
@@ -310,6 +319,19 @@ class Contract(unittest.TestCase):
                             notify="[ops]")
         self.assertEqual(out.returncode, 1, out.stderr)
         self.check_all(["Publish"])
+
+    def test_put_metric_data(self):
+        out = self.run_once(aws_extra="heartbeat: {namespace: Batchwatch, replica: contract}\n")
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.check_all(["PutMetricData"])
+
+    def test_publish_batch(self):
+        """Two rules in ALARM owe two notifications to one FIFO topic: one PublishBatch with two entries."""
+        write(os.path.join(self.dir, "rules", "second.yaml"), tokens_high_rule("tokens-high-too", notify="[ops]"))
+        out = self.run_once(targets="targets:\n  ops:\n    type: sns\n    topic_arn: "
+                                    "arn:aws:sns:us-east-1:123456789012:ops.fifo\n", notify="[ops]")
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertEqual(self.check_all(["PublishBatch"]).get("Publish"), None)
 
     def test_assume_role(self):
         with open(os.path.join(self.dir, "config"), "w") as f:

@@ -88,6 +88,7 @@ class LoopRig {
   std::vector<int> generation_of_cycle;
   std::vector<std::weak_ptr<void>> clients;  // one per configuration built
   double reloads_succeeded = 0;
+  int heartbeats = 0;
 
  private:
   GenerationFactory generations() {
@@ -102,6 +103,7 @@ class LoopRig {
       gen.cfg = std::move(cfg);
       gen.region = "us-east-1";
       gen.add_senders = [](Dispatcher&) {};
+      gen.heartbeat = [this] { ++heartbeats; };
       return std::optional<Generation>(std::move(gen));
     };
   }
@@ -148,6 +150,12 @@ TEST(DaemonLoop, FirstAtStartThenAlignedSlowAndFailedCyclesNeverStack) {
   ASSERT_EQ(starts.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i)
     EXPECT_EQ(starts[i], expected[i]) << "cycle " << i << " started at " << format_rfc3339(starts[i]);
+}
+
+TEST(DaemonLoop, AHeartbeatAfterEachSuccessfulCycleOnly) {
+  LoopRig rig(at("2026-11-22T06:05:10Z"), {minutely(Duration{0})});
+  rig.run({{Duration{1}}, {Duration{1}, false}, {Duration{1}, false}, {Duration{1}}});
+  EXPECT_EQ(rig.heartbeats, 2);
 }
 
 TEST(DaemonLoop, CycleSlowerThanSeveralPeriodsRunsOnceAtTheNextBoundary) {

@@ -39,6 +39,7 @@ class ForwardingStore : public StateStore {
   Result<bool> expire_silence(std::int64_t id, Time at) override { return inner_.expire_silence(id, at); }
   std::vector<HistoryRow> history() const override { return inner_.history(); }
   Result<PruneCount> prune(Time cutoff, std::size_t max_rows) override { return inner_.prune(cutoff, max_rows); }
+  Result<Unit> mark_attempts(const std::vector<Attempt>& attempts) override { return inner_.mark_attempts(attempts); }
 
  private:
   StateStore& inner_;
