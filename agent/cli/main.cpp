@@ -203,40 +203,23 @@ class HistoryCommand final : public Subcommand {
   FormatFlag format_;
 };
 
-class StatusCommand final : public Subcommand {
+// A command that reads the agent file and prints a report as a table or JSON: `status`, `jobs`.
+template <typename Options, int (*Command)(const Options&, Logger&)>
+class ReportCommand final : public Subcommand {
  public:
-  StatusCommand(CLI::App& app, LogFlags& log_flags) {
-    cmd_ = app.add_subcommand("status", "print the current states, owed notifications and silences (works while "
-                                        "the daemon runs)");
+  ReportCommand(CLI::App& app, LogFlags& log_flags, const char* name, const char* help) {
+    cmd_ = app.add_subcommand(name, help);
     cmd_->add_option("--config", options_.config_path, "agent file")->required();
     format_.add_to(cmd_);
     log_flags.add_to(cmd_);
   }
   int run(Logger& log) override {
     options_.json = format_.json();
-    return cmd_status(options_, log);
+    return Command(options_, log);
   }
 
  private:
-  StatusOptions options_;
-  FormatFlag format_;
-};
-
-class JobsCommand final : public Subcommand {
- public:
-  JobsCommand(CLI::App& app, LogFlags& log_flags) {
-    cmd_ = app.add_subcommand("jobs", "ask Bedrock now for the batch jobs within jobs.lookback, with progress and ETA");
-    cmd_->add_option("--config", options_.config_path, "agent file")->required();
-    format_.add_to(cmd_);
-    log_flags.add_to(cmd_);
-  }
-  int run(Logger& log) override {
-    options_.json = format_.json();
-    return cmd_jobs(options_, log);
-  }
-
- private:
-  JobsOptions options_;
+  Options options_;
   FormatFlag format_;
 };
 
@@ -264,8 +247,11 @@ int main(int argc, char** argv) {
   BacktestCommand backtest(app, log_flags);
   SilenceCommand silence(app, log_flags);
   HistoryCommand history(app, log_flags);
-  StatusCommand status(app, log_flags);
-  JobsCommand jobs(app, log_flags);
+  ReportCommand<StatusOptions, cmd_status> status(
+      app, log_flags, "status",
+      "print the current states, owed notifications and silences (works while the daemon runs)");
+  ReportCommand<JobsOptions, cmd_jobs> jobs(
+      app, log_flags, "jobs", "ask Bedrock now for the batch jobs within jobs.lookback, with progress and ETA");
   VersionCommand version(app, log_flags);
   try {
     app.parse(argc, argv);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "agent/cycle/job_source.hpp"
+#include "agent/delivery/notification.hpp"
 #include "agent/status/status_page.hpp"
 
 namespace bw::agent {
@@ -14,8 +16,6 @@ std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohma
 nlohmann::json time_or_null(const std::optional<Time>& t) {
   return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
 }
-
-nlohmann::json count_or_null(const std::optional<std::int64_t>& n) { return n ? nlohmann::json(*n) : nlohmann::json(nullptr); }
 
 // The float a trail holds, as the double that prints as its shortest form (35073.4, not 35073.3984375).
 nlohmann::json point_value(float v) {
@@ -30,9 +30,10 @@ nlohmann::json trail_json(const AlertList::Ref& a, const std::string& series, co
   for (std::size_t i = 0; i < t.values.size(); ++i)
     points.push_back({{"timestamp", format_rfc3339(t.start + t.period * static_cast<int>(i))},
                       {"value", point_value(t.values[i])}});
-  const auto reference = t.reference.kind == ReferenceKind::None
-                             ? nlohmann::json(nullptr)
-                             : nlohmann::json{{"kind", std::string(to_string(t.reference.kind))}, {"value", t.reference.value}};
+  const auto reference =
+      t.reference.kind == ReferenceKind::None
+          ? nlohmann::json(nullptr)
+          : nlohmann::json{{"kind", std::string(to_string(t.reference.kind))}, {"value", t.reference.value}};
   return {{"rule", a.rule},
           {"series", series},
           {"labels", std::move(labels)},
@@ -59,22 +60,10 @@ std::optional<std::string> series_json(const StatusSnapshot& s, std::optional<st
 }
 
 nlohmann::json job_json(const JobView& view) {
-  const auto& j = view.job;
-  return {{"jobArn", j.job_arn},
-          {"jobName", j.job_name},
-          {"modelId", j.model_id},
-          {"status", j.status},
-          {"message", j.message},
-          {"submitTime", time_or_null(j.submit_time)},
-          {"lastModifiedTime", time_or_null(j.last_modified_time)},
-          {"endTime", time_or_null(j.end_time)},
-          {"jobExpirationTime", time_or_null(j.job_expiration_time)},
-          {"totalRecordCount", count_or_null(j.total_record_count)},
-          {"processedRecordCount", count_or_null(j.processed_record_count)},
-          {"successRecordCount", count_or_null(j.success_record_count)},
-          {"errorRecordCount", count_or_null(j.error_record_count)},
-          {"outputS3Uri", j.output_s3_uri},
-          {"eta", time_or_null(view.eta)}};
+  // The same object as a notification's batchwatch.job (Bedrock's field names), plus the ETA.
+  auto j = job_json(to_snapshot(view.job));
+  j["eta"] = time_or_null(view.eta);
+  return j;
 }
 
 std::string jobs_json(const StatusSnapshot& s) {
