@@ -32,7 +32,7 @@ thead th{font-size:12px;font-weight:600;color:var(--mute);white-space:nowrap;bor
 tbody th{font-weight:600;white-space:nowrap}
 tbody tr:hover{background:#fafbfc}
 .num{text-align:right;white-space:nowrap}
-.labels,code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px;word-break:break-all}
+.labels,code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px;overflow-wrap:break-word}
 .reason{color:#3b4354;font-size:13px;max-width:70ch}
 time{white-space:nowrap}
 .badge{display:inline-block;padding:0 7px;border-radius:4px;border:1px solid;font-size:11px;font-weight:700;letter-spacing:.03em;line-height:18px;white-space:nowrap}
