@@ -24,6 +24,7 @@ while getopts "b:t:T:j:h" opt; do
   esac
 done
 shift $((OPTIND - 1))
+build="$(cd "$build" && pwd)"  # absolute: each target runs from its own scratch directory
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
