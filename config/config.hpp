@@ -154,6 +154,15 @@ struct HeartbeatConfig {
   std::string replica;  // "" = HOSTNAME-PID at run time (ha.replica, once HA exists, takes precedence)
 };
 
+// ha: replicas share one DynamoDB table of notification claims (agent/delivery/claims.hpp): every
+// replica evaluates, one delivers each notification, and a drain hook runs once in total.
+struct HaConfig {
+  std::string dynamodb_table;  // required; names the table in every error
+  bool create_table = false;   // true: create it (on-demand billing) when missing
+  std::string replica;         // "" = HOSTNAME-PID at run time
+  Duration lease{30};          // a claim's lease: another replica takes an undelivered claim over after it
+};
+
 struct Config {
   std::string path;  // the agent file
   AwsConfig aws;
@@ -171,6 +180,7 @@ struct Config {
   std::vector<std::string> rule_files;  // resolved paths, in load order
   std::vector<Rule> rules;
   std::optional<HeartbeatConfig> heartbeat;  // set when the agent file has `heartbeat:`
+  std::optional<HaConfig> ha;                // set when the agent file has `ha:`
 };
 
 struct LoadResult {
