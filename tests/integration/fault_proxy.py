@@ -8,10 +8,14 @@ Two ways in, one thread, stdlib only, bound to 127.0.0.1 on a free port:
   used. No CONNECT (https) support: moto speaks plain http.
 
 Faults: `throttle(n, target=...)` answers the next n requests whose X-Amz-Target or Action contains `target`
-with CloudWatch's throttling error (HTTP 400, x-amzn-query-error: Throttling;Sender). Every request is recorded
-with its arrival time (time.monotonic()) so tests can check the client's backoff delays.
+with CloudWatch's throttling error (HTTP 400, x-amzn-query-error: Throttling;Sender); `json_error(n, target, type)`
+with any error of a JSON-protocol service (DynamoDB's ProvisionedThroughputExceededException); `hold(target)` keeps
+such requests unanswered and never passes them on, until `release()`: a request that left a client (killed
+meanwhile) and never reached the service. Every request is recorded with its arrival time (time.monotonic()) so
+tests can check the client's backoff delays.
 """
 import http.client
+import json
 import threading
 import time
 import urllib.parse
@@ -37,6 +41,8 @@ class FaultProxy(LocalServer):
         self.seen = []
         self.lock = threading.Lock()
         self.faults = []  # [target substring, remaining count, (status, headers, body)]
+        self.holds = []  # target substrings whose requests wait for `released`
+        self.released = threading.Event()
         super().__init__()
 
     def handle(self, rec):
@@ -50,6 +56,30 @@ class FaultProxy(LocalServer):
         body = b'{"__type":"com.amazonaws.cloudwatch#Throttling","message":"Rate exceeded"}'
         with self.lock:
             self.faults.append([target, count, (400, headers, body)])
+
+    def json_error(self, count, target, error_type, message="", status=400):
+        """The next `count` requests for `target` are refused the way an AWS JSON-protocol service refuses one:
+        HTTP `status`, body {"__type": error_type, "message": message}."""
+        body = json.dumps({"__type": error_type, "message": message}).encode()
+        with self.lock:
+            self.faults.append([target, count, (status, [("Content-Type", "application/x-amz-json-1.0")], body)])
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults.clear()
+
+    def hold(self, target):
+        """Requests for `target` get no answer and are never passed on until release(); then a 503 ends each."""
+        with self.lock:
+            self.holds.append(target)
+
+    def release(self):
+        with self.lock:
+            self.holds.clear()
+        self.released.set()
+
+    def held(self):
+        return [s for s in self.seen if s.answer == "held"]
 
     def matching(self, target):
         return [s for s in self.seen if target in (s.header("X-Amz-Target") or "") or
@@ -65,6 +95,12 @@ class FaultProxy(LocalServer):
                     status, fheaders, fbody = fault[2]
                     self.seen.append(Seen(now, method, path, headers, body, "fault"))
                     return status, fheaders, fbody, "fault"
+            held = any(target in what for target in self.holds)
+            if held:
+                self.seen.append(Seen(now, method, path, headers, body, "held"))
+        if held:
+            self.released.wait(timeout=120)
+            return 503, [("Content-Type", "text/plain")], b"held by the fault proxy, never passed on", "held"
         if path.startswith("http://"):
             parts = urllib.parse.urlsplit(path)
             host = self.hosts.get(parts.hostname, parts.hostname)  # e.g. "moto.test" -> "127.0.0.1"
