@@ -43,6 +43,9 @@ EXPECTED = collections.Counter({("tokens-high", M1, "ALARM"): 2, ("tokens-high",
                                 ("backlog-drained", M1, "DRAINED"): 1, ("backlog-drained", M2, "DRAINED"): 1})
 THROTTLED = "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"
 SEED = 14
+SAMPLE_POLICY = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "iam-policy.json")
+HA_ACTIONS = {"dynamodb:DescribeTable", "dynamodb:CreateTable", "dynamodb:UpdateTimeToLive", "dynamodb:UpdateItem",
+              "dynamodb:GetItem"}
 
 
 def rules(models='"*"'):
@@ -344,6 +347,16 @@ class HighAvailability(unittest.TestCase):
         self.assertIn(self.table, stderr)
         self.assertEqual(self.sns_messages(), [])
         self.assertEqual([(target, status) for _, target, status, *_ in a.outbox()], [("ops", "pending")])
+
+    def test_the_sample_policy_grants_what_ha_needs_on_the_table_only(self):
+        with open(SAMPLE_POLICY) as f:
+            text = f.read()
+        self.moto.client("iam").create_policy(PolicyName="batchwatch-sample", PolicyDocument=text)  # a valid document
+        statements = json.loads(text)["Statement"]
+        ha = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
+        self.assertEqual({a for s in ha for a in s["Action"]}, HA_ACTIONS)
+        for s in ha:
+            self.assertRegex(s["Resource"], r"^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}$")
 
 
 if __name__ == "__main__":
