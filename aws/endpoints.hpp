@@ -16,7 +16,7 @@ std::string_view dns_suffix(std::string_view region);
 
 // https://SERVICE.REGION.SUFFIX, or with fips https://SERVICE-fips.REGION.SUFFIX; in GovCloud the standard
 // hostnames of monitoring, sns, sts and events already are the FIPS ones (as botocore's endpoints.json says).
-// `service` is the signing name: monitoring, sns, sts, events, states, bedrock.
+// `service` is the signing name: monitoring, sns, sts, events, states, bedrock, dynamodb.
 std::string service_endpoint_url(std::string_view service, std::string_view region, bool fips);
 
 // AWS_USE_FIPS_ENDPOINT=true (case-insensitive).

@@ -27,6 +27,9 @@ struct Error {
   long http_status = 0;
   bool timeout = false;
   int attempts = 1;
+  // A JSON error answer's body, for the services that send data with an error (DynamoDB's
+  // ConditionalCheckFailedException carries the item that failed the condition).
+  std::string json_body;
 
   // "monitoring GetMetricData: SignatureDoesNotMatch (HTTP 403): The request signature ..."
   std::string describe() const;

@@ -45,6 +45,7 @@ Error parse_error(std::string_view service, std::string_view operation, const Ht
   if (first != std::string_view::npos && body[first] == '{') {
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_object()) {
+      e.json_body = body;
       std::string type;
       if (auto it = j.find("__type"); it != j.end() && it->is_string()) type = it->get<std::string>();
       else if (auto c = j.find("code"); c != j.end() && c->is_string()) type = c->get<std::string>();

@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string_view> kAgentKeys = {"aws",   "poll",  "state",      "server", "targets",  "silences",
-                                                  "rule_files", "rules", "shutdown", "jobs", "heartbeat"};
+                                                  "rule_files", "rules", "shutdown", "jobs", "heartbeat", "ha"};
 
 bool is_lower_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -374,6 +374,7 @@ LoadResult load(const std::string& agent_file, EnvLookup env) {
     read_server(sink, top, cfg);
     read_shutdown(top, cfg);
     read_heartbeat(sink, top, cfg);
+    read_ha(sink, top, cfg);
     read_targets(sink, top, cfg, declared_targets);
     read_silences(sink, top, cfg, silence_rules);
     // Inline rules come first, then rule files in the order the globs list them.

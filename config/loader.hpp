@@ -85,6 +85,8 @@ void read_composite(const Sink& sink, const MapReader& rule, RuleContext& ctx, R
 bool is_job_kind(std::string_view kind);
 void read_job_rule(const Sink& sink, const MapReader& rule, std::string_view kind, Rule& out);
 void read_jobs_config(const MapReader& top, JobsConfig& jobs);
+// The agent file's `ha:` block (agent_ha.cpp); cfg.ha stays unset without it.
+void read_ha(const Sink& sink, const MapReader& top, Config& cfg);
 
 // --- pricing.cpp: a pricing file (currency, batch_discount, models). Diagnostics name `path`.
 std::optional<PriceTable> read_pricing_file(const std::string& path, std::vector<Diagnostic>& diagnostics,

@@ -19,6 +19,12 @@ void Dispatcher::add_sender(const std::string& target, std::unique_ptr<Sender> s
   senders_[target] = Entry{std::move(sender), max_age};
 }
 
+void Dispatcher::set_claims(ClaimStore& claims, std::string replica, Duration lease) {
+  claims_ = &claims;
+  replica_ = std::move(replica);
+  lease_ = lease;
+}
+
 Duration Dispatcher::backoff(int attempts) {
   const auto shift = std::min(attempts, 10);
   return std::min(Duration{30 * (std::int64_t{1} << shift)}, Duration{15 * 60});

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/delivery/claims.hpp"
 #include "agent/delivery/sender.hpp"
 #include "agent/log.hpp"
 #include "agent/state/state_store.hpp"
@@ -39,6 +40,10 @@ class Dispatcher {
   // At most this many retries per target per pass, so a recovered target is not hit by the whole
   // backlog at once; the rest wait for the next pass (first attempts are never held back).
   void set_retry_budget(int per_target) { retry_budget_ = per_target; }
+  // High availability (`ha:`): each due row is claimed in `claims` as `replica` for `lease` before it
+  // is sent, and only the replica that won it sends (claim_gate.hpp). Without this call every due
+  // row is sent, as with a single agent.
+  void set_claims(ClaimStore& claims, std::string replica, Duration lease);
 
   DispatchReport deliver_due(Time now);
   // From another thread, at shutdown: cancels every sender (a hook in progress is stopped) and ends
@@ -79,6 +84,9 @@ class Dispatcher {
   std::function<double()> random_;
   OutcomeHook hook_;
   int retry_budget_ = 20;
+  ClaimStore* claims_ = nullptr;
+  std::string replica_;
+  Duration lease_{30};
   std::atomic<bool> cancelled_{false};
 };
 

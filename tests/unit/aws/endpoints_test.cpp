@@ -30,6 +30,14 @@ TEST(ServiceEndpoint, StandardAndFips) {
   EXPECT_EQ(service_endpoint_url("bedrock", "us-gov-west-1", true), "https://bedrock-fips.us-gov-west-1.amazonaws.com");
 }
 
+TEST(ServiceEndpoint, DynamoDb) {
+  // botocore's endpoints.json: dynamodb-fips in every partition that has FIPS, GovCloud included.
+  EXPECT_EQ(service_endpoint_url("dynamodb", "eu-west-1", false), "https://dynamodb.eu-west-1.amazonaws.com");
+  EXPECT_EQ(service_endpoint_url("dynamodb", "us-east-1", true), "https://dynamodb-fips.us-east-1.amazonaws.com");
+  EXPECT_EQ(service_endpoint_url("dynamodb", "us-gov-west-1", true), "https://dynamodb-fips.us-gov-west-1.amazonaws.com");
+  EXPECT_EQ(service_endpoint_url("dynamodb", "cn-north-1", false), "https://dynamodb.cn-north-1.amazonaws.com.cn");
+}
+
 TEST(ServiceEndpoint, Partitions) {
   EXPECT_EQ(service_endpoint_url("monitoring", "cn-north-1", false), "https://monitoring.cn-north-1.amazonaws.com.cn");
   EXPECT_EQ(service_endpoint_url("sns", "us-iso-east-1", false), "https://sns.us-iso-east-1.c2s.ic.gov");
