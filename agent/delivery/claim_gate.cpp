@@ -98,7 +98,9 @@ std::vector<StateStore::Attempt> ClaimGate::fence(const Admission& admission) {
     const auto& row = admission.won[i];
     count(ClaimOutcome::Fenced);
     log_.warn("notification not sent: this replica's claim is too old to send safely; will retry",
-              {{"target", row.target}, {"key", row.idempotency_key}, {"claimed_at", format_rfc3339(admission.claimed_from)},
+              {{"target", row.target},
+               {"key", row.idempotency_key},
+               {"claimed_at", format_rfc3339(admission.claimed_from)},
                {"lease", format_duration(lease_)}});
     release(row, admission.tokens[i]);
     out.push_back({row.id, StateStore::Attempt::Outcome::Deferred, now, note});

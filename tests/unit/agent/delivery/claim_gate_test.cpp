@@ -41,7 +41,8 @@ class SlowClaims final : public ClaimStore {
   Result<bool> release(const std::string& key, const std::string& target, const std::string& replica,
                        std::uint64_t token) override {
     released++;
-    return fail_release ? Result<bool>(state_error("claims", "unreachable")) : inner_.release(key, target, replica, token);
+    if (fail_release) return state_error("claims", "unreachable");
+    return inner_.release(key, target, replica, token);
   }
   int released = 0;
   bool fail_release = false;

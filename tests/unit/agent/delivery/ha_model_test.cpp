@@ -107,12 +107,21 @@ class HaModel {
   MemoryClaimStore claims_;
   FakeClock clock_{kT0};
   int sends_without_claim = 0;
-  int marked_not_done = 0;  // rows marked delivered locally whose claim was not done (counted per pass)
+  int marked_not_done = 0;      // rows marked delivered here whose claim was not done (per pass)
   int repeat_window_kills = 0;  // sends whose replica died before complete()
   int kills[kPoints] = {};
   ClaimCounts counts;
   std::map<std::string, int> deliveries_;
   std::vector<std::string> keys_;
+  std::vector<std::unique_ptr<ModelReplica>> replicas_;
+  bool disturb_ = true;  // claims may be slow or fail (not while recovering)
+
+  // Whether any replica still has a pending row.
+  bool owed() const {
+    for (const auto& r : replicas_)
+      if (!r->node->store().outbox("pending").empty()) return true;
+    return false;
+  }
 
  private:
   void add_senders(ModelReplica& r) {
@@ -133,7 +142,8 @@ class HaModel {
 
   void random_step() {
     for (auto& r : replicas_)  // each replica evaluates the transitions on its own schedule
-      if (r->next_key < keys_.size() && roll(0.3)) r->node->queue({keys_[r->next_key++]}, {"ops", "topic"}, clock_.now());
+      if (r->next_key < keys_.size() && roll(0.3))
+        r->node->queue({keys_[r->next_key++]}, {"ops", "topic"}, clock_.now());
     auto& r = *replicas_[static_cast<std::size_t>(pick(static_cast<int>(replicas_.size())))];
     if (!r.alive) {
       r.node->restart();
@@ -165,7 +175,8 @@ class HaModel {
     // complete() comes before the local mark: a row marked delivered here is done in the table, so a
     // kill after the mark can never make a peer send it again.
     for (const auto& row : r.node->store().outbox("delivered"))
-      if (const auto item = claims_.item(row.idempotency_key, row.target); !item || !item->done) ++marked_not_done;
+      if (const auto item = claims_.item(row.idempotency_key, row.target); !item || !item->done)
+        ++marked_not_done;
     r.kill_at = Point::None;
     r.in_pass = false;
     disturb_ = outer;
@@ -190,17 +201,6 @@ class HaModel {
     }
   }
 
- public:
-  bool disturb_ = true;
-  // Whether any replica still has a pending row.
-  bool owed() const {
-    for (const auto& r : replicas_)
-      if (!r->node->store().outbox("pending").empty()) return true;
-    return false;
-  }
-  std::vector<std::unique_ptr<ModelReplica>> replicas_;
-
- private:
   std::mt19937 rng_;
 };
 
