@@ -132,7 +132,7 @@ Daemon::Daemon(const RunOptions& options, DaemonDeps deps, RunControl& control, 
 // The dispatcher owns the generation's config and clients, so they outlive the delivery pass that
 // uses them even after a reload has dropped the loop's references.
 DeliveryWorker::DispatcherFactory Daemon::dispatcher_factory(const Generation& gen) {
-  return [&metrics = metrics_, &log = log_, cfg = gen.cfg, clients = gen.clients,
+  return [&metrics = metrics_, &log = log_, &clock = clock_, cfg = gen.cfg, clients = gen.clients,
           add_senders = gen.add_senders](StateStore& s) {
     struct Owning {
       Owning(std::shared_ptr<const config::Config> c, std::shared_ptr<void> k, StateStore& s, Logger& l)
@@ -149,6 +149,8 @@ DeliveryWorker::DispatcherFactory Daemon::dispatcher_factory(const Generation& g
     d.set_outcome_hook([&metrics](const std::string& target, const std::string& outcome) {
       if (auto known = notification_outcome(outcome)) metrics.count_notification(target, *known);
     });
+    d.set_clock(clock);  // `ha:` leases are timed on the daemon's clock (simulated with --simulate-from)
+    d.set_claim_hook([&metrics](ClaimOutcome outcome) { metrics.count_claim(to_string(outcome)); });
     return std::shared_ptr<Dispatcher>(owning, &d);
   };
 }
