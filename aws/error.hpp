@@ -28,8 +28,9 @@ struct Error {
   bool timeout = false;
   int attempts = 1;
   // A JSON error answer's body, for the services that send data with an error (DynamoDB's
-  // ConditionalCheckFailedException carries the item that failed the condition).
-  std::string json_body;
+  // ConditionalCheckFailedException carries the item that failed the condition). `{}`: aggregate
+  // initialisations that stop before it need not name it.
+  std::string json_body{};
 
   // "monitoring GetMetricData: SignatureDoesNotMatch (HTTP 403): The request signature ..."
   std::string describe() const;

@@ -39,7 +39,7 @@ std::vector<OutboxRow> outbox_rows(const config::Rule& rule, const StateChange& 
   std::vector<OutboxRow> rows;
   const auto msg = message(change).dump();
   const auto subj = subject(change);
-  const auto key = idempotency_key(rule.name, change.labels, change.evaluation.state, change.at);
+  const auto key = idempotency_key(rule.name, change.labels, change.evaluation.state, change.key_at);
   for (const auto& target : rule.notify) {
     OutboxRow row;
     row.idempotency_key = key;
@@ -72,6 +72,13 @@ void advance(StoredState& cur, const config::Rule& rule, const std::string& seri
 
 }  // namespace
 
+Time next_reminder(Time notified_at, Duration repeat, Time at) {
+  if (repeat <= Duration{0} || at < notified_at) return at;
+  return notified_at + repeat * ((at - notified_at) / repeat);
+}
+
+Time reminder_key_time(Time due) { return std::chrono::floor<std::chrono::minutes>(due); }
+
 void CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur,
                            bool had_prev, const Evaluation& eval, Time step_end, Time at, InstanceResult& result,
                            const JobNotice& job) {
@@ -88,7 +95,11 @@ void CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension
   const bool repeat = repeat_due(rule, cur, eval.state, at);  // against the state before this evaluation
   advance(cur, rule, series, eval, step_end, at);
   if (owes || repeat) {
-    StateChange change{&rule, labels, u.old_state, eval, at, region_, job.job, {}};
+    // A reminder keeps to the schedule of the first notification (no drift from late cycles), and is keyed
+    // by its due time to the minute: replicas whose cycles run seconds apart key it alike.
+    const Time notified_at = owes ? at : next_reminder(cur.notified_at, *rule.repeat, at);
+    const Time key_at = owes ? step_end : reminder_key_time(notified_at);
+    StateChange change{&rule, labels, u.old_state, eval, at, region_, job.job, {}, key_at};
     if (jobs_ && std::holds_alternative<DrainedSpec>(rule.spec))
       change.jobs = jobs_->finished_jobs(labels, eval.marker, rule.metric.period, at);
     const bool quiet = silenced(rule, labels, at);
@@ -96,7 +107,7 @@ void CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension
     if (quiet)
       for (const auto& row : u.outbox) ++report_.silenced[row.target];
     cur.notified_state = std::string(to_string(eval.state));
-    cur.notified_at = at;
+    cur.notified_at = notified_at;
     result.notifications += u.outbox.size();
     report_.notifications += u.outbox.size();
   }

@@ -66,6 +66,10 @@ enum class RunMode { Record, DryRun };
 
 // A rule with `repeat` re-notifies while it stays in ALARM, once per repeat interval.
 bool repeat_due(const config::Rule& rule, const StoredState& cur, AlarmState state, Time at);
+// The reminder due at `at`: the last whole repeat interval after `notified_at` (so reminders keep the first
+// notification's schedule), and the time its idempotency key is made of (that, to the minute).
+Time next_reminder(Time notified_at, Duration repeat, Time at);
+Time reminder_key_time(Time due);
 
 // What the job watch adds to notifications (implemented by JobWatch, agent/cycle/job_watch.hpp).
 class JobFacts {
@@ -95,7 +99,10 @@ class CycleRecorder {
       : config_(config), store_(store), log_(log), region_(region), recorded_at_(recorded_at), report_(report),
         jobs_(jobs) {}
 
-  // `cur` is the state before `eval` (`had_prev`: one was stored), and is advanced to it.
+  // `cur` is the state before `eval` (`had_prev`: one was stored), and is advanced to it. `step_end` is the
+  // time of what was evaluated, the same on every replica: the period's end for a metric rule, the newest
+  // period end among a composite's children, a job rule's time from the job (JobWatch). A transition's
+  // idempotency key is made of it; `at` (the wall clock) is the payload's StateChangeTime.
   void record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur, bool had_prev,
               const Evaluation& eval, Time step_end, Time at, InstanceResult& result, const JobNotice& job = {});
 

@@ -140,9 +140,14 @@ Engine::StatesByRule Engine::evaluate_instances(CycleWork& work, Time now, Cycle
   StatesByRule states;
   WindowScratch scratch;
   recorder.updates().reserve(work.plan.instances.size());
+  newest_step_.clear();
   for (std::size_t i = 0; i < work.plan.instances.size(); ++i) {
     const auto& inst = work.plan.instances[i];
     auto res = evaluate_steps(inst, work.plan, work.instances[i], now, scratch, recorder);
+    if (const auto& steps = work.instances[i].steps; !steps.empty()) {
+      Time& newest = newest_step_[res.rule->name];
+      newest = std::max(newest, steps.back());
+    }
     states[res.rule->name][labels_text(inst.labels)] = res.evaluation.state;
     report.results.push_back(std::move(res));
   }
@@ -182,6 +187,17 @@ InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, Pe
   return res;
 }
 
+// The newest period end its children evaluated this cycle: what every replica reading the same data
+// agrees on. Children that evaluated no period (job rules only) leave the cycle's minute.
+Time Engine::composite_time(const CompositeSpec& spec, Time now) const {
+  std::optional<Time> newest;
+  for (const auto* names : {&spec.all_of, &spec.any_of})
+    for (const auto& child : *names)
+      if (auto it = newest_step_.find(child); it != newest_step_.end() && (!newest || it->second > *newest))
+        newest = it->second;
+  return newest.value_or(std::chrono::floor<std::chrono::minutes>(now));
+}
+
 // Composite rules, from the states just computed (children evaluated above, in this cycle).
 void Engine::evaluate_composites(StatesByRule& states, Time now, const StateStore& store, CycleRecorder& recorder,
                                  CycleReport& report) {
@@ -198,7 +214,9 @@ void Engine::evaluate_composites(StatesByRule& states, Time now, const StateStor
       auto prev = store.get(rule.name, series);
       StoredState cur = prev.value_or(StoredState{});
       InstanceResult res{&rule, labels, cur.state, evaluate_composite(*spec, children), false, 0, true};
-      recorder.record(rule, labels, cur, prev.has_value(), res.evaluation, cur.window_end, now, res);
+      const Time event = composite_time(*spec, now);
+      recorder.record(rule, labels, cur, prev.has_value(), res.evaluation, event, now, res);
+      newest_step_[rule.name] = std::max(newest_step_[rule.name], event);  // a composite of composites
       res.since = cur.changed_at;
       states[rule.name][series] = res.evaluation.state;
       report.results.push_back(std::move(res));

@@ -63,6 +63,7 @@ class Engine {
                                 WindowScratch& scratch, CycleRecorder& recorder);
   void evaluate_composites(StatesByRule& states, Time now, const StateStore& store, CycleRecorder& recorder,
                            CycleReport& report);
+  Time composite_time(const CompositeSpec& spec, Time now) const;
 
   const config::Config& config_;
   MetricSource& source_;
@@ -75,6 +76,8 @@ class Engine {
     std::vector<std::vector<Dimension>> series;
   };
   std::map<std::string, Discovered> discovered_;  // by metric (namespace|name|dimension pattern)
+  // This cycle's newest evaluated period end per rule: a composite's time for its idempotency keys.
+  std::map<std::string, Time> newest_step_;
   JobWatch job_watch_;
 };
 

@@ -24,6 +24,18 @@ Time ended_at(const JobSnapshot& job) {
   return job.end_time.value_or(job.last_modified_time.value_or(job.submit_time.value_or(Time{})));
 }
 
+}  // namespace
+
+// The job's own latest time: the same on every replica that lists it, and it moves when the job changes
+// status (a job stuck again in its next status is a new event). A job without times is keyed by the minute.
+Time job_event_time(const JobSnapshot& job, Time now) {
+  if (job.last_modified_time) return *job.last_modified_time;
+  if (job.end_time) return *job.end_time;
+  return job.submit_time.value_or(std::chrono::floor<std::chrono::minutes>(now));
+}
+
+namespace {
+
 // One job under one per-job rule kind.
 JobVerdict judge_job(const config::Rule& rule, const StoredJob& job, Duration catch_up, Time now, Explain explain) {
   return std::visit(
@@ -151,7 +163,8 @@ void JobWatch::evaluate_job(const config::Rule& rule, const StoredJob& job, Time
   if (!prev || state != cur.state || repeat_due(rule, cur, state, now) || explain)
     verdict = judge_job(rule, job, config_.poll.catch_up, now, Explain::Yes);
   InstanceResult res{&rule, labels, cur.state, verdict.evaluation, false, 0, true};
-  recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, now, now, res, {&job.job, verdict.quiet});
+  recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, job_event_time(job.job, now), now, res,
+                  {&job.job, verdict.quiet});
   if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
   res.since = cur.changed_at;
   report.results.push_back(std::move(res));
@@ -180,7 +193,13 @@ void JobWatch::evaluate_concurrency(const config::Rule& rule, Time now, const St
     if (!prev || eval.state != cur.state || repeat_due(rule, cur, eval.state, now) || explain)
       eval = evaluate_job_concurrency(spec, jobs, Explain::Yes);
     InstanceResult res{&rule, labels, cur.state, eval, false, 0, true};
-    recorder.record(rule, labels, cur, prev.has_value(), eval, now, now, res);
+    // The newest change among the scope's jobs: a job starting or ending is what moves the count.
+    Time event = std::chrono::floor<std::chrono::minutes>(now);
+    if (!jobs.empty()) {
+      event = Time{};
+      for (const auto* job : jobs) event = std::max(event, job_event_time(*job, now));
+    }
+    recorder.record(rule, labels, cur, prev.has_value(), eval, event, now, res);
     if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
     res.since = cur.changed_at;
     report.results.push_back(std::move(res));

@@ -22,6 +22,8 @@ namespace bw::agent {
 
 // {jobName, modelId}, plus account and region when the agent watches several accounts.
 std::vector<Dimension> job_labels(const JobScope& scope, const JobSnapshot& job);
+// A job rule's event time (its idempotency keys' time): lastModifiedTime, else endTime, else submitTime.
+Time job_event_time(const JobSnapshot& job, Time now);
 
 class JobWatch final : public JobFacts {
  public:

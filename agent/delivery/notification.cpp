@@ -140,7 +140,7 @@ nlohmann::json message(const StateChange& change) {
                     {"kind", kind},
                     {"labels", labels},
                     {"value", eval.value ? nlohmann::json(*eval.value) : nlohmann::json(nullptr)},
-                    {"idempotency_key", idempotency_key(rule.name, change.labels, eval.state, change.at)}};
+                    {"idempotency_key", idempotency_key(rule.name, change.labels, eval.state, change.key_at)}};
   if (!rule.severity.empty()) bw["severity"] = rule.severity;
   if (change.job) bw["job"] = job_json(*change.job);
   if (std::holds_alternative<DrainedSpec>(rule.spec)) {

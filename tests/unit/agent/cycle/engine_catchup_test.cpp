@@ -43,10 +43,10 @@ TEST_F(EngineTest, CatchUpEvaluatesEveryMissedPeriodOnce) {
   const auto rows = store_->outbox();
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].state, "ALARM");
-  EXPECT_EQ(rows[0].idempotency_key, idempotency_key("tokens-high", kM1, AlarmState::Alarm, at("2026-11-22T07:02:00Z")));
+  EXPECT_EQ(rows[0].idempotency_key, idempotency_key("tokens-high", kM1, AlarmState::Alarm, at("2026-11-22T07:00:00Z")));
   EXPECT_EQ(rows[0].created_at, at("2026-11-22T07:02:00Z"));
   EXPECT_EQ(rows[2].state, "OK");
-  EXPECT_EQ(rows[2].idempotency_key, idempotency_key("tokens-high", kM1, AlarmState::Ok, at("2026-11-22T08:02:00Z")));
+  EXPECT_EQ(rows[2].idempotency_key, idempotency_key("tokens-high", kM1, AlarmState::Ok, at("2026-11-22T08:00:00Z")));
 
   const auto st = store_->get("tokens-high", "modelId=m1");
   ASSERT_TRUE(st);

@@ -11,6 +11,7 @@
 
 #include "agent/cycle/engine.hpp"
 #include "agent/delivery/notification.hpp"
+#include "tests/unit/agent/cycle/fake_job_source.hpp"
 #include "tests/unit/agent/test_support.hpp"
 
 namespace bw::agent::testing {
@@ -47,9 +48,10 @@ class EngineTest : public ::testing::Test {
 
   const config::Rule& rule() const { return config_.rules[0]; }
 
+  // `step`: the evaluated period's end, which the idempotency key is made of.
   std::string expected_payload(const std::vector<Dimension>& labels, AlarmState old_state, const Evaluation& ev,
-                               Time now) const {
-    return message(StateChange{&rule(), labels, old_state, ev, now, "us-east-1", nullptr, {}}).dump();
+                               Time now, Time step) const {
+    return message(StateChange{&rule(), labels, old_state, ev, now, "us-east-1", nullptr, {}, step}).dump();
   }
 
   CapturedLog log_{LogLevel::Debug};
@@ -67,10 +69,11 @@ struct EngineRig {
 
   config::Config config;
   FakeMetricSource src;
+  FakeJobSource jobs;  // listed only when config.jobs.enabled
   CapturedLog log;
   TempDb db;
   std::unique_ptr<StateStore> store = db.open();
-  Engine engine{config, src, log.log(), "us-east-1"};
+  Engine engine{config, src, log.log(), "us-east-1", &jobs};
 };
 
 }  // namespace bw::agent::testing

@@ -34,13 +34,13 @@ TEST_F(EngineTest, AlarmThenOkQueuesAResolvedNotification) {
 
   const auto rows = store_->outbox();
   ASSERT_EQ(rows.size(), 4u);
-  const auto ok_key = idempotency_key("tokens-high", kM1, AlarmState::Ok, later);
+  const auto ok_key = idempotency_key("tokens-high", kM1, AlarmState::Ok, at("2026-11-22T07:00:00Z"));
   EXPECT_NE(ok_key, rows[0].idempotency_key);
   for (std::size_t i = 2; i < 4; ++i) {
     EXPECT_EQ(rows[i].idempotency_key, ok_key);
     EXPECT_EQ(rows[i].state, "OK");
     EXPECT_EQ(rows[i].subject, R"(OK: "tokens-high/modelId=m1" in us-east-1)");
-    EXPECT_EQ(rows[i].payload, expected_payload(kM1, AlarmState::Alarm, m1.evaluation, later));
+    EXPECT_EQ(rows[i].payload, expected_payload(kM1, AlarmState::Alarm, m1.evaluation, later, at("2026-11-22T07:00:00Z")));
     const auto j = nlohmann::json::parse(rows[i].payload);
     EXPECT_EQ(j["NewStateValue"], "OK");
     EXPECT_EQ(j["OldStateValue"], "ALARM");

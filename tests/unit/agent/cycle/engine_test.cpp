@@ -89,7 +89,8 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   EXPECT_EQ(m2->state, AlarmState::Ok);
   EXPECT_EQ(m2->notified_state, "");
 
-  const auto key_m1 = idempotency_key("tokens-high", kM1, AlarmState::Alarm, now);
+  // Keyed by the evaluated period (ending 06:00), not by the cycle's clock: replicas agree on it.
+  const auto key_m1 = idempotency_key("tokens-high", kM1, AlarmState::Alarm, at("2026-11-22T06:00:00Z"));
   const auto rows = store_->outbox();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].target, "ops-email");
@@ -97,7 +98,8 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   for (const auto& r : rows) {
     EXPECT_EQ(r.idempotency_key, key_m1);
     EXPECT_EQ(r.subject, R"(ALARM: "tokens-high/modelId=m1" in us-east-1)");
-    EXPECT_EQ(r.payload, expected_payload(kM1, AlarmState::InsufficientData, alarm.evaluation, now));
+    EXPECT_EQ(r.payload, expected_payload(kM1, AlarmState::InsufficientData, alarm.evaluation, now,
+                                            at("2026-11-22T06:00:00Z")));
     EXPECT_EQ(r.rule, "tokens-high");
     EXPECT_EQ(r.series, "modelId=m1");
     EXPECT_EQ(r.state, "ALARM");

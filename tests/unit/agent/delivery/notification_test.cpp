@@ -97,6 +97,7 @@ TEST(NotificationMessage, NoDescriptionNoValueAndNoDimensions) {
   c.evaluation.state = AlarmState::Ok;
   c.evaluation.reason = "no data";
   c.at = at("2026-11-22T06:05:00Z");
+  c.key_at = at("2026-11-22T06:00:00Z");
   c.region = "eu-west-1";
   const auto got = message(c);
   EXPECT_EQ(got["AlarmName"], "global-tokens");
@@ -112,7 +113,9 @@ TEST(NotificationMessage, NoDescriptionNoValueAndNoDimensions) {
   EXPECT_EQ(got["Trigger"]["TreatMissingData"], "notBreaching");
   EXPECT_TRUE(got["batchwatch"]["value"].is_null());
   EXPECT_EQ(got["batchwatch"]["labels"], nlohmann::json::object());
-  EXPECT_EQ(got["batchwatch"]["idempotency_key"], idempotency_key("global-tokens", {}, AlarmState::Ok, c.at));
+  // The key is the event's (key_at), not the cycle's clock (at, the StateChangeTime above).
+  EXPECT_EQ(got["batchwatch"]["idempotency_key"], idempotency_key("global-tokens", {}, AlarmState::Ok, c.key_at));
+  EXPECT_NE(got["batchwatch"]["idempotency_key"], idempotency_key("global-tokens", {}, AlarmState::Ok, c.at));
 }
 
 struct StatCase {
