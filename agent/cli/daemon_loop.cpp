@@ -24,26 +24,8 @@ namespace {
 std::vector<JobView> job_views(const CycleReport& report) {
   std::vector<JobView> out;
   out.reserve(report.jobs.size());
-  for (const auto& stored : report.jobs) {
-    const auto& j = stored.job;
-    JobView v;
-    v.job.job_arn = j.arn;
-    v.job.job_name = j.name;
-    v.job.model_id = j.model_id;
-    v.job.status = j.status;
-    v.job.message = j.message;
-    v.job.submit_time = j.submit_time;
-    v.job.last_modified_time = j.last_modified_time;
-    v.job.end_time = j.end_time;
-    v.job.job_expiration_time = j.expiration_time;
-    v.job.output_s3_uri = j.output_s3_uri;
-    v.job.total_record_count = j.total;
-    v.job.processed_record_count = j.processed;
-    v.job.success_record_count = j.success;
-    v.job.error_record_count = j.errors;
-    v.eta = project_job_finish(j, stored.history, report.now);
-    out.push_back(std::move(v));
-  }
+  for (const auto& stored : report.jobs)
+    out.push_back({stored.job, project_job_finish(stored.job, stored.history, report.now)});
   std::stable_sort(out.begin(), out.end(), [](const JobView& a, const JobView& b) {
     return a.job.submit_time.value_or(Time{}) > b.job.submit_time.value_or(Time{});
   });
