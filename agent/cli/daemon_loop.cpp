@@ -20,12 +20,15 @@ namespace bw::agent {
 namespace {
 
 // The tracked jobs as the status page and /api/v1/jobs show them, newest submitted first, each with
-// its projected finish at the rate the agent observed.
-std::vector<JobView> job_views(const CycleReport& report) {
+// its projected finish at the rate the agent observed. Moved out of the report, whose jobs are
+// released after the snapshot anyway (like its trails).
+std::vector<JobView> job_views(CycleReport& report) {
   std::vector<JobView> out;
   out.reserve(report.jobs.size());
-  for (const auto& stored : report.jobs)
-    out.push_back({stored.job, project_job_finish(stored.job, stored.history, report.now)});
+  for (auto& stored : report.jobs) {
+    const auto eta = project_job_finish(stored.job, stored.history, report.now);
+    out.push_back({std::move(stored.job), eta});
+  }
   std::stable_sort(out.begin(), out.end(), [](const JobView& a, const JobView& b) {
     return a.job.submit_time.value_or(Time{}) > b.job.submit_time.value_or(Time{});
   });
