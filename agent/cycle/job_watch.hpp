@@ -51,6 +51,7 @@ class JobWatch final : public JobFacts {
 
  private:
   void apply_listings(std::vector<JobListing> listings, Time now);
+  void forget_states_of_removed_jobs();
   void warn_unknown_statuses(const JobScope& scope, const std::vector<JobSnapshot>& jobs);
   void report_list_failure(const JobScope& scope, const aws::Error& error);
   void evaluate_job(const config::Rule& rule, const StoredJob& job, Time now, const StateStore& store,
