@@ -192,7 +192,9 @@ void Daemon::reload() {
     return;
   }
   delivery_.replace(dispatcher_factory(*next));
+  const auto last_job_list = engine_->last_job_list();
   engine_ = std::make_unique<Engine>(*next->cfg, *next->source, log_, next->region, next->jobs.get());
+  engine_->resume_job_listing_after(last_job_list);  // a SIGHUP is no reason to list every account at once
   gen_ = std::move(next);
   metrics_.count_config_reload(true);
   log_.info("configuration reloaded", {{"rules", std::to_string(gen_->cfg->rules.size())}});
