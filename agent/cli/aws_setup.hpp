@@ -17,9 +17,11 @@
 #include "agent/log.hpp"
 #include "agent/cycle/job_source.hpp"
 #include "agent/cycle/metric_source.hpp"
+#include "agent/delivery/claims.hpp"
 #include "aws/bedrock.hpp"
 #include "aws/cloudwatch.hpp"
 #include "aws/credentials_chain.hpp"
+#include "aws/dynamodb.hpp"
 #include "aws/sns.hpp"
 #include "config/config.hpp"
 
@@ -43,9 +45,12 @@ struct AwsStack {
   std::unique_ptr<aws::ServiceClient> states;  // Step Functions
   std::unique_ptr<aws::ServiceClient> sts;
   std::unique_ptr<aws::ServiceClient> bedrock;  // the control plane: batch inference jobs
+  std::unique_ptr<aws::ServiceClient> dynamodb;  // ha: the claims table (built by start_ha, ha_setup.hpp)
   std::unique_ptr<aws::CloudWatchClient> cloudwatch;
   std::unique_ptr<aws::SnsClient> sns_client;
   std::unique_ptr<aws::BedrockClient> bedrock_client;
+  std::unique_ptr<aws::DynamoDbClient> dynamodb_client;  // ha:
+  std::unique_ptr<ClaimStore> claims;  // ha:, once start_ha has made sure of the table
 };
 
 // aws.region, else AWS_REGION, else AWS_DEFAULT_REGION, else the active profile's region; "" when none is set.

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/aws_setup.hpp"
+#include "agent/cli/ha_setup.hpp"
 #include "agent/cli/heartbeat.hpp"
 #include "agent/cli/wiring.hpp"
 #include "agent/clock.hpp"
@@ -90,6 +91,11 @@ int cmd_once(const OnceOptions& options, Logger& log) {
     return 2;
   }
   auto store = std::move(opened).value();
+  if (!options.dry_run)  // a dry run delivers nothing, so it claims nothing
+    if (auto ha = start_ha(*cfg, *aws, clock, log); !ha.empty()) {
+      log.error(ha);
+      return 2;
+    }
   auto source = make_metric_source(*aws, cfg->aws);
   auto jobs = cfg->jobs.enabled ? make_job_source(*aws, cfg->aws) : nullptr;
   Engine engine(*cfg, *source, log, aws->region, jobs.get());
@@ -109,6 +115,7 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   if (!options.dry_run) {
     Dispatcher dispatcher(*store, log);
     add_senders(dispatcher, *cfg, *aws, log);
+    use_claims(dispatcher, *cfg, *aws);
     dispatcher.set_clock(clock);
     const auto d = dispatcher.deliver_due(clock.now());
     if (d.claims.total() > 0)

@@ -13,6 +13,7 @@
 #include "agent/cli/aws_setup.hpp"
 #include "agent/cli/commands.hpp"
 #include "agent/cli/daemon_loop.hpp"
+#include "agent/cli/ha_setup.hpp"
 #include "agent/cli/heartbeat.hpp"
 #include "agent/cli/wiring.hpp"
 #include "agent/clock.hpp"
@@ -66,11 +67,15 @@ GenerationFactory aws_generations(Clock& clock, Logger& log) {
                         std::string& error) -> std::optional<Generation> {
     std::shared_ptr<AwsStack> aws = make_aws_stack(cfg->aws, clock, &metrics, error, &log);
     if (!aws) return std::nullopt;
+    if (error = start_ha(*cfg, *aws, clock, log); !error.empty()) return std::nullopt;  // start: exit 2; reload: kept
     Generation gen;
     gen.source = make_metric_source(*aws, cfg->aws);
     if (cfg->jobs.enabled) gen.jobs = make_job_source(*aws, cfg->aws);
     gen.region = aws->region;
-    gen.add_senders = [&log, c = cfg.get(), a = aws.get()](Dispatcher& d) { add_senders(d, *c, *a, log); };
+    gen.add_senders = [&log, c = cfg.get(), a = aws.get()](Dispatcher& d) {
+      add_senders(d, *c, *a, log);
+      use_claims(d, *c, *a);
+    };
     gen.heartbeat = make_heartbeat(*cfg, *aws->cloudwatch, log);
     gen.cfg = std::move(cfg);
     gen.clients = std::move(aws);

@@ -22,6 +22,9 @@ inline constexpr const char* kReplicaDimension = "Replica";
 std::string default_replica_name();
 // `heartbeat.replica`, else default_replica_name().
 std::string replica_name(const config::HeartbeatConfig& heartbeat);
+// This replica's one name, for its heartbeat and its HA claims: `ha.replica`, else `heartbeat.replica`, else
+// default_replica_name().
+std::string replica_name(const config::Config& config);
 // The data of one heartbeat from `replica` (pure).
 std::vector<aws::MetricDatum> heartbeat_data(const std::string& replica);
 

@@ -41,6 +41,10 @@ class Engine {
   // last change, as a CloudWatch alarm's StateReason does.
   void explain_results(bool on) { explain_results_ = on; }
 
+  // When the jobs were last listed, for the engine a reload builds (JobWatch::resume_listing_after).
+  std::optional<Time> last_job_list() const { return job_watch_.last_list(); }
+  void resume_job_listing_after(std::optional<Time> last_list) { job_watch_.resume_listing_after(last_list); }
+
  private:
   // A planned (rule, series) before evaluation: its stored state and the period ends to evaluate.
   struct PendingInstance {

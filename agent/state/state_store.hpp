@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/error.hpp"
@@ -81,11 +82,13 @@ struct StoredJob {
 };
 
 // What a cycle changes in the job view: jobs written whole, and jobs forgotten (beyond jobs.lookback
-// or state.retention), by key. Empty when the cycle did not list jobs.
+// or state.retention), by key, with the (rule, series) states the job rules kept for them, which
+// would otherwise stay in the state file forever. Empty when the cycle did not list jobs.
 struct JobViewUpdate {
   std::vector<StoredJob> upserts;
   std::vector<StoredJob> removed;
-  bool empty() const { return upserts.empty() && removed.empty(); }
+  std::vector<std::pair<std::string, std::string>> removed_states;  // (rule, series)
+  bool empty() const { return upserts.empty() && removed.empty() && removed_states.empty(); }
 };
 
 // What one prune() deleted.

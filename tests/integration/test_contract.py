@@ -26,7 +26,7 @@ from local_servers import LocalServer, Recorded
 
 SESSION = botocore.session.get_session()
 JSON_SERVICES = {"GraniteServiceVersion20100801": "cloudwatch", "AWSEvents": "events",
-                 "AWSStepFunctions": "stepfunctions"}
+                 "AWSStepFunctions": "stepfunctions", "DynamoDB_20120810": "dynamodb"}
 QUERY_SERVICES = {"2010-03-31": "sns", "2011-06-15": "sts", "2010-08-01": "cloudwatch"}
 NOW = "2026-11-22T06:05:00Z"
 MODEL_ID = "anthropic.claude-3-haiku"
@@ -264,6 +264,29 @@ class Recorder(LocalServer):
         return self.json({"executionArn": "arn:aws:states:us-east-1:123456789012:execution:sm:x",
                           "startDate": time.time()})
 
+    # DynamoDB (ha:): the table is missing at first, so the agent creates it; a claim is refused without the
+    # old item (as a service that ignores ReturnValuesOnConditionCheckFailure would), so it reads the item.
+    def answer_DescribeTable(self, rec):
+        if "CreateTable" not in self.ops():
+            return 400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(
+                {"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+                 "message": "Requested resource not found"}).encode()
+        return self.json({"Table": {"TableName": "batchwatch-ha", "TableStatus": "ACTIVE"}})
+
+    def answer_CreateTable(self, rec):
+        return self.json({"TableDescription": {"TableName": "batchwatch-ha", "TableStatus": "CREATING"}})
+
+    def answer_UpdateTimeToLive(self, rec):
+        return self.json({"TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires_at"}})
+
+    def answer_UpdateItem(self, rec):
+        return 400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(
+            {"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+             "message": "The conditional request failed"}).encode()
+
+    def answer_GetItem(self, rec):
+        return self.json({"Item": {"pk": json.loads(rec.body)["Key"]["pk"], "owner": {"S": "peer"},
+                                   "done": {"BOOL": True}, "token": {"N": "1"}}})
 
     BEDROCK_JOB = {"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcdefghijkl",
                    "jobName": "nightly", "modelId": MODEL_ID, "status": "InProgress", "submitTime": "2026-11-22T01:00:00Z"}
@@ -362,6 +385,14 @@ class Contract(unittest.TestCase):
                                     "arn:aws:states:us-east-1:123456789012:stateMachine:start-etl\n", notify="[t]")
         self.assertEqual(out.returncode, 1, out.stderr)
         self.check_all(["StartExecution"])
+
+    def test_dynamodb_claims(self):
+        """ha: with create_table: the table's setup, then the claim of the owed notification (done by a peer)."""
+        out = self.run_once(targets="targets:\n  ops:\n    type: sns\n    topic_arn: arn:aws:sns:us-east-1:123456789012:ops\n",
+                            notify="[ops]", aws_extra="ha: {dynamodb_table: batchwatch-ha, create_table: true, replica: a}\n")
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.check_all(["DescribeTable", "CreateTable", "UpdateTimeToLive", "UpdateItem", "GetItem"])
+        self.assertNotIn("Publish", self.recorder.ops(), "a notification done by a peer is not sent again")
 
     def probe_bedrock(self, *args):
         """The Bedrock client, built by the agent's AWS setup from the agent file run_once writes."""

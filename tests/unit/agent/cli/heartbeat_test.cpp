@@ -30,6 +30,18 @@ TEST(Heartbeat, DefaultReplicaIsHostnameDashPid) {
   EXPECT_EQ(replica_name(config::HeartbeatConfig{"Batchwatch", "a"}), "a");
 }
 
+TEST(Heartbeat, OneNamePerReplicaHaFirst) {
+  config::Config cfg;
+  EXPECT_EQ(replica_name(cfg), default_replica_name());
+  cfg.heartbeat = config::HeartbeatConfig{"Batchwatch", ""};
+  cfg.ha = config::HaConfig{"batchwatch-ha", false, "", Duration{30}};
+  EXPECT_EQ(replica_name(cfg), default_replica_name());
+  cfg.heartbeat->replica = "hb";
+  EXPECT_EQ(replica_name(cfg), "hb");  // the heartbeat's name, for the claims too
+  cfg.ha->replica = "ha";
+  EXPECT_EQ(replica_name(cfg), "ha");  // ha.replica wins for both
+}
+
 TEST(Heartbeat, OnePutMetricDataWithAndWithoutTheReplicaDimension) {
   aws::fake::Harness h;
   h.transport.respond(200, "{}", {{"Content-Type", "application/x-amz-json-1.0"}});

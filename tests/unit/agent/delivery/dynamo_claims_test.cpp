@@ -45,14 +45,14 @@ TEST(DynamoClaim, WonSendsTheItemLayoutAndTheConditionAndTakesTheToken) {
   ASSERT_EQ(c.status, Claim::Status::Won) << c.error;
   EXPECT_EQ(c.token, 3u);
   EXPECT_EQ(s.target(0), "DynamoDB_20120810.UpdateItem");
-  EXPECT_EQ(s.body(0), json::parse(R"({
+  EXPECT_EQ(s.body(0), json::parse(R"j({
     "TableName":"batchwatch-ha","Key":{"pk":{"S":"k1#ops"}},
     "UpdateExpression":"SET #owner = :me, #until = :until, #done = :false, expires_at = :expires ADD #token :one",
     "ConditionExpression":"attribute_not_exists(pk) OR (#done = :false AND (#until <= :now OR #owner = :me))",
     "ExpressionAttributeNames":{"#owner":"owner","#until":"until","#token":"token","#done":"done"},
     "ExpressionAttributeValues":{":me":{"S":"a"},":now":{"N":"1768471200"},":until":{"N":"1768471230"},
       ":false":{"BOOL":false},":expires":{"N":"1769680800"},":one":{"N":"1"}},
-    "ReturnValues":"ALL_NEW","ReturnValuesOnConditionCheckFailure":"ALL_OLD"})"));
+    "ReturnValues":"ALL_NEW","ReturnValuesOnConditionCheckFailure":"ALL_OLD"})j"));
 }
 
 TEST(DynamoClaim, DoneItemIsDoneByPeer) {

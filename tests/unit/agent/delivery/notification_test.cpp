@@ -40,6 +40,7 @@ StateChange interface_change(const config::Rule& rule) {
   c.evaluation.value_time = at("2026-11-22T00:00:00Z");
   c.evaluation.reason = kReason;
   c.at = at("2026-11-22T06:00:00Z");
+  c.key_at = at("2026-11-22T06:00:00Z");  // the period's end; as the recorder sets it
   c.region = "us-east-1";
   return c;
 }
