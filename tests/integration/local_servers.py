@@ -64,7 +64,10 @@ class LocalServer:
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away (killed while it waited, as some tests do)
 
             do_GET = do_PUT = do_POST = do_DELETE = _serve
 

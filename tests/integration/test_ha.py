@@ -9,7 +9,7 @@ a repeat only where the table shows its claim was taken over (the documented win
 complete()); a claim held by a killed replica taken over after the lease, the restarted replica sending nothing;
 the table missing, created; DynamoDB throttling retried, and beyond the retries nothing sent until a later run;
 AccessDenied naming dynamodb:UpdateItem. Claims are dated by each replica's own clock (`once` dispatches at the
-wall-clock time), so waiting out a lease here is a real sleep of `lease` (5 s, the shortest allowed).
+wall-clock time), so waiting out a lease here is a real sleep.
 """
 import calendar
 import collections
@@ -30,7 +30,9 @@ from moto_fixture import Moto, drain_queue, put_points, topic_with_queue
 
 T0 = calendar.timegm((2026, 11, 22, 0, 0, 0))
 M1, M2 = "m1", "m2"
-LEASE = 5  # seconds
+# Seconds. Claims are timed in whole seconds and a replica sends only within lease/2 of its claim, so a 5 s lease
+# (the shortest allowed) leaves this loaded machine as little as 1 s to claim and send: 10 s leaves 4.
+LEASE = 10
 # Per model, one value a minute from T0: step i (a run at T0 + i + 1 minutes) evaluates minute i. Transitions of
 # tokens-high (> 1000): m1 ALARM at 1, OK at 3, ALARM at 5, OK at 6; m2 ALARM at 0, OK at 2, ALARM at 5, OK at 7.
 # backlog-drained (zero for 2m): m1 at 4, m2 at 6. Nothing changes after step 7; the data runs to minute 19.
@@ -75,7 +77,7 @@ def step_time(step):
 class Replica:
     """One replica: its own directory, agent file and state file; the table, topic and hook log are the test's."""
 
-    def __init__(self, test, name, create_table=False, models='"*"', endpoints=None, credentials=None, table=None):
+    def __init__(self, test, name, create_table=False, models='"*"', endpoints=None, credentials=None, lease=LEASE):
         self.test, self.name = test, name
         self.dir = temp_dir(test, f"bw-ha-{name}-")
         os.mkdir(os.path.join(self.dir, "rules"))
@@ -90,8 +92,8 @@ class Replica:
               ops: {{type: sns, topic_arn: "{test.topic_arn}"}}
               drain-hook: {{type: exec, command: ["{test.hook}", "{{{{idempotency_key}}}}"], timeout: 20s}}
             rule_files: [rules/*.yaml]
-            ha: {{dynamodb_table: {table or test.table}, create_table: {str(create_table).lower()}, replica: {name},
-                  lease: {LEASE}s}}
+            ha: {{dynamodb_table: {test.table}, create_table: {str(create_table).lower()}, replica: {name},
+                  lease: {lease}s}}
             """)
         self.env = batchwatch_env(test.moto, *(credentials or (None, None)))
         self.log_path = write(os.path.join(self.dir, "runs.log"), "")
@@ -180,11 +182,11 @@ class HighAvailability(unittest.TestCase):
         with open(self.hook_log) as f:
             return f.read().split()
 
-    def claims(self, table=None):
+    def claims(self):
         """Every claim item in the table, by pk ("KEY#TARGET"), with plain Python values."""
         ddb, items, start = self.moto.client("dynamodb"), {}, {}
         while True:
-            page = ddb.scan(TableName=table or self.table, ConsistentRead=True, **start)
+            page = ddb.scan(TableName=self.table, ConsistentRead=True, **start)
             for item in page["Items"]:
                 items[item["pk"]["S"]] = {k: next(iter(v.values())) for k, v in item.items()}
             if "LastEvaluatedKey" not in page:
@@ -309,7 +311,8 @@ class HighAvailability(unittest.TestCase):
     def test_throttled_claims_are_retried_and_beyond_the_retries_nothing_is_sent_until_a_later_run(self):
         proxy = FaultProxy(upstream=self.moto.endpoint)
         self.addCleanup(proxy.stop)
-        a = Replica(self, "a", create_table=True, models=M1, endpoints={"dynamodb": proxy.url})
+        # The default lease: throttled retries take seconds, and fencing must not be what stops the send.
+        a = Replica(self, "a", create_table=True, models=M1, endpoints={"dynamodb": proxy.url}, lease=30)
         a.run(0)  # creates the table; no transition yet
         proxy.json_error(2, "DynamoDB_20120810.UpdateItem", THROTTLED, "Rate of requests exceeds the allowed throughput")
         a.run(1)  # ALARM: the claim is throttled twice, then taken
@@ -328,7 +331,7 @@ class HighAvailability(unittest.TestCase):
         wait = next_attempt - time.time()
         self.assertLess(wait, 61, "retried with the usual backoff")
         time.sleep(max(0.0, wait + 0.5))
-        a.run(4)
+        a.run(3)  # the same step again: nothing new is owed, the row is due
         self.assertEqual(self.sns_messages(), [(key, ("tokens-high", M1, "OK"))])
         self.assertEqual(a.outbox("status = 'pending'"), [])
 
