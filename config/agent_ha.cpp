@@ -17,7 +17,9 @@ bool valid_table_name(std::string_view s) {
 }
 
 // Below 5 s a claim could lapse while its holder is still sending (the holder only sends within lease/2).
-constexpr Duration kMinLease{5};
+// Claims are timed in whole seconds and a holder sends only within lease/2 of its claim: at 10 s that
+// leaves at least 4 s for the claim and the send, at 5 s as little as 1 s.
+constexpr Duration kMinLease{10};
 
 void read_lease(const Sink& sink, const MapReader& r, HaConfig& ha) {
   const auto s = r.scalar("lease");
@@ -25,7 +27,7 @@ void read_lease(const Sink& sink, const MapReader& r, HaConfig& ha) {
   const auto d = to_duration(sink, *s);
   if (!d) return;
   if (*d < kMinLease)
-    sink.error(s->mark, fmt::format("\"ha.lease\" is {}; use at least 5s (at least twice the longest send plus the "
+    sink.error(s->mark, fmt::format("\"ha.lease\" is {}; use at least 10s (at least twice the longest send plus the "
                                     "clock skew between replicas; default 30s)",
                                     s->text));
   else

@@ -57,14 +57,14 @@ TEST(Ha, TheTableIsRequired) {
 TEST(Ha, ProblemsNameTheLine) {
   TempDir dir;
   const auto agent = dir.write("agent.yaml", "ha:\n  dynamodb_table: \"my table\"\n  create_table: yes please\n"
-                                             "  replica: \"\"\n  lease: 4s\n  leese: 30s\n");
+                                             "  replica: \"\"\n  lease: 9s\n  leese: 30s\n");
   auto r = load(agent, fake_env);
   EXPECT_THAT(strings(r.diagnostics),
               ElementsAre(agent + ":2:19: invalid DynamoDB table name \"my table\" (3 to 255 characters: letters, "
                                   "digits, _ . -)",
                           agent + ":3:17: \"create_table\" must be true or false, not \"yes please\"",
                           agent + ":4:12: \"ha.replica\" must be 1 to 1024 characters (leave it out for HOSTNAME-PID)",
-                          agent + ":5:10: \"ha.lease\" is 4s; use at least 5s (at least twice the longest send plus "
+                          agent + ":5:10: \"ha.lease\" is 9s; use at least 10s (at least twice the longest send plus "
                                   "the clock skew between replicas; default 30s)",
                           agent + ":6:3: unknown key \"leese\" (did you mean \"lease\"?)"));
 }
