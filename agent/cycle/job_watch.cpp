@@ -151,7 +151,8 @@ void JobWatch::evaluate_job(const config::Rule& rule, const StoredJob& job, Time
   if (!prev || state != cur.state || repeat_due(rule, cur, state, now) || explain)
     verdict = judge_job(rule, job, config_.poll.catch_up, now, Explain::Yes);
   InstanceResult res{&rule, labels, cur.state, verdict.evaluation, false, 0, true};
-  recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, now, now, res, {&job.job, verdict.quiet});
+  if (!recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, now, now, res, {&job.job, verdict.quiet}))
+    recorder.checkpoint(cur, prev->evaluated_at);
   if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
   res.since = cur.changed_at;
   report.results.push_back(std::move(res));
@@ -180,7 +181,8 @@ void JobWatch::evaluate_concurrency(const config::Rule& rule, Time now, const St
     if (!prev || eval.state != cur.state || repeat_due(rule, cur, eval.state, now) || explain)
       eval = evaluate_job_concurrency(spec, jobs, Explain::Yes);
     InstanceResult res{&rule, labels, cur.state, eval, false, 0, true};
-    recorder.record(rule, labels, cur, prev.has_value(), eval, now, now, res);
+    if (!recorder.record(rule, labels, cur, prev.has_value(), eval, now, now, res))
+      recorder.checkpoint(cur, prev->evaluated_at);
     if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
     res.since = cur.changed_at;
     report.results.push_back(std::move(res));
