@@ -89,11 +89,12 @@ aws::Result<Engine::CycleWork> Engine::plan_cycle(Time now, const StateStore& st
     const auto& rule = config_.rules[inst.rule];
     auto& pending = work.instances[i];
     pending.known = known_.find(inst.rule, labels_text(inst.labels));
+    const KnownState* prev = pending.known == KnownStates::npos ? nullptr : &known_[pending.known];
     // The status page draws the last kTrailPeriods periods: keep that much cached (fetched once, then
     // only the new periods; GetMetricData bills per metric, not per datapoint).
     if (!inst.inputs.empty())
       widen(plan, inst.series, inst.window_end - rule.metric.period * SeriesTrails::kTrailPeriods);
-    pending.first = first_step(inst, pending.known, rule.metric.period, config_.poll.catch_up);
+    pending.first = first_step(inst, prev, rule.metric.period, config_.poll.catch_up);
     if (!pending.first) continue;
     const Duration back = inst.window_end - *pending.first;
     for (const auto& in : inst.inputs) widen(plan, in.series, in.window_end - back - in.period * in.slots);
@@ -154,12 +155,11 @@ Engine::StatesByRule Engine::evaluate_instances(CycleWork& work, Time now, Cycle
 InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
                                       WindowScratch& scratch, CycleRecorder& recorder) {
   const auto& rule = config_.rules[inst.rule];
-  KnownState* known = pending.known;
-  const AlarmState old_state = known ? known->state : AlarmState::InsufficientData;
+  bool had_prev = pending.known != KnownStates::npos;
+  const AlarmState old_state = had_prev ? known_[pending.known].state : AlarmState::InsufficientData;
   InstanceResult res{&rule, {}, old_state, {}, false, 0, true};
-  bool had_prev = known != nullptr;
-  StoredState cur = known ? known->stored({}, {}) : StoredState{};  // record() fills in the key
-  std::optional<Time> written = known ? known->written_at : std::nullopt;
+  StoredState cur = had_prev ? known_.stored(pending.known, {}) : StoredState{};  // record() fills in the key
+  std::optional<Time> written = had_prev ? known_[pending.known].written_at : std::nullopt;
   bool queued = false;  // whether the last evaluation queued the row
   const auto* drained = std::get_if<DrainedSpec>(&rule.spec);
   const JobSnapshot* active = drained && drained->wait_for_jobs ? job_watch_.active_job(inst.labels) : nullptr;
@@ -184,9 +184,9 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
   }
   if (pending.first) {
     if (!queued && written && recorder.checkpoint(cur, *written)) written = cur.evaluated_at;
-    if (!known) known = &known_.insert(inst.rule, cur.series);
-    known->assign(cur);
-    known->written_at = written;
+    const auto known = pending.known != KnownStates::npos ? pending.known : known_.insert(inst.rule, cur.series);
+    known_.assign(known, cur);
+    known_[known].written_at = written;
   }
   if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
   res.since = cur.changed_at;
@@ -249,6 +249,7 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
     job_watch_.committed(false);  // a dry run writes nothing: the next run starts from the file again
     known_.forget();
   }
+  known_.trim();
   std::stable_sort(report.transitions.begin(), report.transitions.end(),
                    [](const Transition& a, const Transition& b) { return a.at < b.at; });
   return report;

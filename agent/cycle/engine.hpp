@@ -53,7 +53,7 @@ class Engine {
   // A planned (rule, series) before evaluation: its known state and the first period end to evaluate
   // (then every period up to the instance's window_end).
   struct PendingInstance {
-    KnownState* known = nullptr;  // null: nothing stored yet
+    std::size_t known = KnownStates::npos;  // index in known_; npos: nothing stored yet
     std::optional<Time> first;    // nullopt: no whole period is new
   };
   struct CycleWork {
