@@ -12,19 +12,11 @@ import time
 import unittest
 from contextlib import closing
 
-from harness import Daemon, temp_dir, wait_for, write
+from harness import BACKLOG_HIGH, Daemon, temp_dir, wait_for, write_agent_config
 from moto_fixture import Moto, drain_queue, put_points, topic_with_queue
 
-RULES = """\
-    rules:
-      - name: backlog-high
-        kind: threshold
-        metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
-                 dimensions: {modelId: "*"}, stat: Maximum, period: 1m}
-        comparison: ">"
-        threshold: 40000
-        evaluation_periods: 3
-        notify: [ops]
+# backlog-high (harness.BACKLOG_HIGH, every modelId) and a drain of m1's backlog.
+RULES = BACKLOG_HIGH.rstrip() + """
       - name: records-drained
         kind: drained
         metric: {namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
@@ -48,16 +40,7 @@ class StateWrites(unittest.TestCase):
         put_points(self.moto, "NumberOfRecordsPendingProcessing", "m1", self.t0, [50_000] * 20 + [0] * 40)
         put_points(self.moto, "NumberOfRecordsPendingProcessing", "m2", self.t0, [10] * 60)
         self.topic, self.queue = topic_with_queue(self.moto, "ops")
-        write(os.path.join(self.dir, "rules.yaml"), RULES)
-        self.config = write(os.path.join(self.dir, "agent.yaml"), f"""\
-            aws: {{region: us-east-1, endpoint_url: "{self.moto.endpoint}"}}
-            poll: {{delay: 0s}}
-            state: {{path: state.db}}
-            server: {{listen: "127.0.0.1:0"}}
-            targets:
-              ops: {{type: sns, topic_arn: "{self.topic}"}}
-            rule_files: [rules.yaml]
-            """)
+        self.config = write_agent_config(self.dir, self.moto, self.topic, RULES)
 
     def run_cycles(self, start, cycles):
         daemon = Daemon(self.moto, self.config, args=("--simulate-from", iso(start), "--cycles", str(cycles)))
