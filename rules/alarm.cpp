@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
+
+#include "rules/reason_text.hpp"
 
 namespace bw {
 
@@ -90,9 +93,18 @@ bool breaches(Comparison c, double value, double threshold) {
   return false;
 }
 
+void append_number(std::string& out, double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
+    fmt::format_to(std::back_inserter(out), "{:.1f}", v);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", v);
+  }
+}
+
 std::string format_number(double v) {
-  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.1f}", v);
-  return fmt::format("{}", v);
+  std::string out;
+  append_number(out, v);
+  return out;
 }
 
 }  // namespace bw

@@ -37,8 +37,12 @@
 
 #include <cassert>
 #include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "rules/reason_text.hpp"
 
 namespace bw {
 
@@ -70,20 +74,32 @@ std::string_view bracket_name(TreatMissing t) {
   return "Missing";
 }
 
-std::string count_of(std::size_t n, std::string_view word) {
-  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+// The reason is appended piece by piece to one string: `once` explains every series it prints, and
+// a first cycle records a reason for each of them, so temporaries per clause would add up.
+template <typename... Args>
+void append(std::string& out, fmt::format_string<Args...> format, Args&&... args) {
+  fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
+}
+
+void append_count(std::string& out, std::size_t n, std::string_view word) {
+  append(out, "{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
 std::string_view was(std::size_t n) { return n == 1 ? "was" : "were"; }
 
-std::string listing(const std::vector<Point>& points, bool breach) {
-  std::string out = "[";
+void append_listing(std::string& out, const std::vector<Point>& points, bool breach) {
+  out += '[';
+  bool first = true;
   for (const auto& p : points) {
     if (p.breach != breach) continue;
-    if (out.size() > 1) out += ", ";
-    out += fmt::format("{} ({})", format_number(p.value), format_cloudwatch_reason_time(p.start));
+    if (!first) out += ", ";
+    first = false;
+    append_number(out, p.value);
+    out += " (";
+    append_cloudwatch_reason_time(out, p.start);
+    out += ')';
   }
-  return out + "]";
+  out += ']';
 }
 
 std::size_t count(const std::vector<Point>& points, bool breach) {
@@ -92,56 +108,82 @@ std::size_t count(const std::vector<Point>& points, bool breach) {
   return n;
 }
 
-std::string retained_prefix(AlarmState previous) { return fmt::format("State retained ({}): ", to_string(previous)); }
+void append_retained_prefix(std::string& out, AlarmState previous) {
+  append(out, "State retained ({}): ", to_string(previous));
+}
 
 std::string no_data_reason(const ThresholdSpec& spec, AlarmState state) {
   const auto n = static_cast<std::size_t>(spec.evaluation_periods);
-  const auto tail = fmt::format("0 datapoints were received for {} and {} {} treated as [{}].",
-                                count_of(n, "period"), count_of(n, "missing datapoint"), was(n),
-                                bracket_name(spec.treat_missing));
+  std::string out;
   switch (spec.treat_missing) {
-    case TreatMissing::Missing: return "Insufficient Data: " + tail;
-    case TreatMissing::Ignore: return retained_prefix(state) + tail;
+    case TreatMissing::Missing: out = "Insufficient Data: "; break;
+    case TreatMissing::Ignore: append_retained_prefix(out, state); break;
     case TreatMissing::Breaching:
-    case TreatMissing::NotBreaching: break;
+    case TreatMissing::NotBreaching: out = "Threshold Crossed: "; break;
   }
-  return "Threshold Crossed: " + tail;
+  out += "0 datapoints were received for ";
+  append_count(out, n, "period");
+  out += " and ";
+  append_count(out, n, "missing datapoint");
+  append(out, " {} treated as [{}].", was(n), bracket_name(spec.treat_missing));
+  return out;
+}
+
+// The clauses between the prefix and the closing "(minimum ...)": what the listed datapoints did and
+// how the gap was filled. Returns whether the non-breaching datapoints were listed.
+bool append_clauses(std::string& out, const ThresholdSpec& spec, const Considered& c, Outcome outcome) {
+  const auto n = spec.evaluation_periods;
+  const auto cmp = phrase(spec.comparison);
+  const auto breaching = count(c.points, true), calm = count(c.points, false);
+  const auto clauses_start = out.size();
+  const bool list_calm = outcome == Outcome::Ok && calm > 0;
+  if (list_calm) {
+    append_count(out, calm, "datapoint");
+    out += ' ';
+    append_listing(out, c.points, false);
+    append(out, " {} not {} the threshold (", was(calm), cmp);
+    append_number(out, spec.threshold);
+    out += ')';
+  } else if (breaching > 0) {
+    append(out, "{}{} out of the last {} datapoints ", outcome == Outcome::Alarm ? "" : "only ", breaching, n);
+    append_listing(out, c.points, true);
+    append(out, " {} {} the threshold (", was(breaching), cmp);
+    append_number(out, spec.threshold);
+    out += ')';
+  }
+  if (c.filled > 0) {
+    if (out.size() > clauses_start) out += "; ";
+    const auto filled = static_cast<std::size_t>(c.filled);
+    append_count(out, filled, "missing datapoint");
+    append(out, " {} treated as [{}]", was(filled), bracket_name(spec.treat_missing));
+  }
+  if (c.breach_age) {
+    out += "; the oldest breaching datapoint in the last ";
+    append_count(out, static_cast<std::size_t>(n), "period");
+    out += " is ";
+    append_count(out, static_cast<std::size_t>(*c.breach_age), "period");
+    out += " old";
+  }
+  return list_calm;
 }
 
 std::string reason(const ThresholdSpec& spec, const Considered& c, Outcome outcome, AlarmState previous) {
   const auto n = spec.evaluation_periods, m = spec.datapoints_to_alarm;
-  const auto threshold = format_number(spec.threshold);
-  const auto cmp = phrase(spec.comparison);
-  const auto breaching = count(c.points, true), calm = count(c.points, false);
-
-  std::string out = outcome == Outcome::Retain ? retained_prefix(previous) : std::string{"Threshold Crossed: "};
-  std::string clauses;
-  const bool list_calm = outcome == Outcome::Ok && calm > 0;
-  if (list_calm) {
-    clauses = fmt::format("{} {} {} not {} the threshold ({})", count_of(calm, "datapoint"),
-                          listing(c.points, false), was(calm), cmp, threshold);
-  } else if (breaching > 0) {
-    clauses = fmt::format("{}{} out of the last {} datapoints {} {} {} the threshold ({})",
-                          outcome == Outcome::Alarm ? "" : "only ", breaching, n, listing(c.points, true),
-                          was(breaching), cmp, threshold);
-  }
-  if (c.filled > 0) {
-    if (!clauses.empty()) clauses += "; ";
-    const auto filled = static_cast<std::size_t>(c.filled);
-    clauses += fmt::format("{} {} treated as [{}]", count_of(filled, "missing datapoint"), was(filled),
-                           bracket_name(spec.treat_missing));
-  }
-  if (c.breach_age) {
-    clauses += fmt::format("; the oldest breaching datapoint in the last {} is {} old",
-                           count_of(static_cast<std::size_t>(n), "period"),
-                           count_of(static_cast<std::size_t>(*c.breach_age), "period"));
-  }
-  out += clauses;
-  if (list_calm) {
-    out += fmt::format(" (minimum {} for ALARM -> OK transition).",
-                       count_of(static_cast<std::size_t>(n - m + 1), "datapoint"));
+  std::string out;
+  out.reserve(256);
+  if (outcome == Outcome::Retain) {
+    append_retained_prefix(out, previous);
   } else {
-    out += fmt::format(" (minimum {} for OK -> ALARM transition).", count_of(static_cast<std::size_t>(m), "datapoint"));
+    out = "Threshold Crossed: ";
+  }
+  if (append_clauses(out, spec, c, outcome)) {
+    out += " (minimum ";
+    append_count(out, static_cast<std::size_t>(n - m + 1), "datapoint");
+    out += " for ALARM -> OK transition).";
+  } else {
+    out += " (minimum ";
+    append_count(out, static_cast<std::size_t>(m), "datapoint");
+    out += " for OK -> ALARM transition).";
   }
   return out;
 }

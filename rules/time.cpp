@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <iterator>
+
+#include "rules/reason_text.hpp"
 
 namespace bw {
 
@@ -124,9 +127,15 @@ std::string format_cloudwatch_change_time(Time t) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000+0000", c.y, c.mo, c.d, c.h, c.mi, c.s);
 }
 
-std::string format_cloudwatch_reason_time(Time t) {
+void append_cloudwatch_reason_time(std::string& out, Time t) {
   const auto c = civil(t);
-  return fmt::format("{:02}/{:02}/{:02} {:02}:{:02}:{:02}", c.d, c.mo, c.y % 100, c.h, c.mi, c.s);
+  fmt::format_to(std::back_inserter(out), "{:02}/{:02}/{:02} {:02}:{:02}:{:02}", c.d, c.mo, c.y % 100, c.h, c.mi, c.s);
+}
+
+std::string format_cloudwatch_reason_time(Time t) {
+  std::string out;
+  append_cloudwatch_reason_time(out, t);
+  return out;
 }
 
 }  // namespace bw

@@ -110,7 +110,14 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   if (!options.dry_run) {
     Dispatcher dispatcher(*store, log);
     add_senders(dispatcher, *cfg, *aws, log);
+    dispatcher.set_clock(clock);
     const auto d = dispatcher.deliver_due(clock.now());
+    if (d.claims.total() > 0)
+      log.info("ha claims", {{"won", std::to_string(d.claims.won)},
+                             {"peer_delivered", std::to_string(d.claims.peer_delivered)},
+                             {"peer_held", std::to_string(d.claims.peer_held)},
+                             {"failed", std::to_string(d.claims.failed)},
+                             {"fenced", std::to_string(d.claims.fenced)}});
     if (d.retrying > 0 || d.dead > 0) {
       log.error(fmt::format("{} notification(s) not delivered (kept in the outbox for the next run): {}",
                             d.retrying + d.dead, d.last_error));

@@ -20,29 +20,14 @@ namespace bw::agent {
 namespace {
 
 // The tracked jobs as the status page and /api/v1/jobs show them, newest submitted first, each with
-// its projected finish at the rate the agent observed.
-std::vector<JobView> job_views(const CycleReport& report) {
+// its projected finish at the rate the agent observed. Moved out of the report, whose jobs are
+// released after the snapshot anyway (like its trails).
+std::vector<JobView> job_views(CycleReport& report) {
   std::vector<JobView> out;
   out.reserve(report.jobs.size());
-  for (const auto& stored : report.jobs) {
-    const auto& j = stored.job;
-    JobView v;
-    v.job.job_arn = j.arn;
-    v.job.job_name = j.name;
-    v.job.model_id = j.model_id;
-    v.job.status = j.status;
-    v.job.message = j.message;
-    v.job.submit_time = j.submit_time;
-    v.job.last_modified_time = j.last_modified_time;
-    v.job.end_time = j.end_time;
-    v.job.job_expiration_time = j.expiration_time;
-    v.job.output_s3_uri = j.output_s3_uri;
-    v.job.total_record_count = j.total;
-    v.job.processed_record_count = j.processed;
-    v.job.success_record_count = j.success;
-    v.job.error_record_count = j.errors;
-    v.eta = project_job_finish(j, stored.history, report.now);
-    out.push_back(std::move(v));
+  for (auto& stored : report.jobs) {
+    const auto eta = project_job_finish(stored.job, stored.history, report.now);
+    out.push_back({std::move(stored.job), eta});
   }
   std::stable_sort(out.begin(), out.end(), [](const JobView& a, const JobView& b) {
     return a.job.submit_time.value_or(Time{}) > b.job.submit_time.value_or(Time{});
@@ -132,7 +117,7 @@ Daemon::Daemon(const RunOptions& options, DaemonDeps deps, RunControl& control, 
 // The dispatcher owns the generation's config and clients, so they outlive the delivery pass that
 // uses them even after a reload has dropped the loop's references.
 DeliveryWorker::DispatcherFactory Daemon::dispatcher_factory(const Generation& gen) {
-  return [&metrics = metrics_, &log = log_, cfg = gen.cfg, clients = gen.clients,
+  return [&metrics = metrics_, &log = log_, &clock = clock_, cfg = gen.cfg, clients = gen.clients,
           add_senders = gen.add_senders](StateStore& s) {
     struct Owning {
       Owning(std::shared_ptr<const config::Config> c, std::shared_ptr<void> k, StateStore& s, Logger& l)
@@ -149,6 +134,8 @@ DeliveryWorker::DispatcherFactory Daemon::dispatcher_factory(const Generation& g
     d.set_outcome_hook([&metrics](const std::string& target, const std::string& outcome) {
       if (auto known = notification_outcome(outcome)) metrics.count_notification(target, *known);
     });
+    d.set_clock(clock);  // `ha:` leases are timed on the daemon's clock (simulated with --simulate-from)
+    d.set_claim_hook([&metrics](ClaimOutcome outcome) { metrics.count_claim(to_string(outcome)); });
     return std::shared_ptr<Dispatcher>(owning, &d);
   };
 }
@@ -208,7 +195,9 @@ void Daemon::reload() {
   }
   delivery_.replace(dispatcher_factory(*next));
   flush_states();
+  const auto last_job_list = engine_->last_job_list();
   engine_ = std::make_unique<Engine>(*next->cfg, *next->source, log_, next->region, next->jobs.get());
+  engine_->resume_job_listing_after(last_job_list);  // a SIGHUP is no reason to list every account at once
   gen_ = std::move(next);
   metrics_.count_config_reload(true);
   log_.info("configuration reloaded", {{"rules", std::to_string(gen_->cfg->rules.size())}});

@@ -173,9 +173,11 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
     const Previous previous{cur.state, cur.changed_at, cur.marker};
     // Decide the state first; the reason is written only where someone reads it: a change (history,
     // notification, log), a repeat notification, or every newest result when explaining results.
-    res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::No, active);
-    const bool wanted = !had_prev || res.evaluation.state != cur.state ||
-                        repeat_due(rule, cur, res.evaluation.state, at) || (explain_results_ && step == inst.window_end);
+    // A new instance, or a result `once` prints, is explained whatever the state: explain it at once.
+    const bool surely_wanted = !had_prev || (explain_results_ && step == inst.window_end);
+    res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch,
+                                       surely_wanted ? Explain::Yes : Explain::No, active);
+    const bool wanted = surely_wanted || res.evaluation.state != cur.state || repeat_due(rule, cur, res.evaluation.state, at);
     if (wanted && res.evaluation.reason.empty())
       res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes, active);
     queued = recorder.record(rule, inst.labels, cur, had_prev, res.evaluation, step, at, res);

@@ -48,6 +48,9 @@ class Engine {
   // Writes every state whose newest evaluation the store lacks: before the engine is dropped (SIGTERM,
   // a reload), so that the next one resumes where this one stopped.
   Result<Unit> flush(StateStore& store);
+  // When the jobs were last listed, for the engine a reload builds (JobWatch::resume_listing_after).
+  std::optional<Time> last_job_list() const { return job_watch_.last_list(); }
+  void resume_job_listing_after(std::optional<Time> last_list) { job_watch_.resume_listing_after(last_list); }
 
  private:
   // A planned (rule, series) before evaluation: its known state and the first period end to evaluate

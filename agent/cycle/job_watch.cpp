@@ -76,6 +76,22 @@ void JobWatch::refresh(Time now, const StateStore& store, CycleReport& report) {
     if (failed_.empty()) pass_at_ = now;
   }
   view_->prune(now - config_.jobs.lookback, now - config_.state_retention, update_);
+  forget_states_of_removed_jobs();
+}
+
+// The job rules' states of each job that just left the view go with it in the same commit; a series
+// a job still in the view also has (the same name and model) keeps its state.
+void JobWatch::forget_states_of_removed_jobs() {
+  if (update_.removed.empty()) return;
+  std::set<std::string> kept;
+  for (const auto& [key, job] : view_->jobs()) kept.insert(labels_text(job_labels({job.account, job.region}, job.job)));
+  for (const auto& job : update_.removed) {
+    auto series = labels_text(job_labels({job.account, job.region}, job.job));
+    if (kept.count(series)) continue;
+    for (const auto& rule : config_.rules)
+      if (rule.is_job_rule() && !std::holds_alternative<JobConcurrencySpec>(rule.spec))
+        update_.removed_states.emplace_back(rule.name, series);
+  }
 }
 
 void JobWatch::apply_listings(std::vector<JobListing> listings, Time now) {

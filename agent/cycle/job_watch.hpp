@@ -42,6 +42,10 @@ class JobWatch final : public JobFacts {
   const JobViewUpdate& update() const { return update_; }
   // After the commit: the pass counts (or, when the commit failed, the view is read again next time).
   void committed(bool ok);
+  // When every scope was last listed (committed); a reload hands it to the new watch so that a SIGHUP
+  // does not list every account's jobs again before jobs.every has passed.
+  std::optional<Time> last_list() const { return last_list_; }
+  void resume_listing_after(std::optional<Time> last_list) { last_list_ = last_list; }
 
   // A job of the model named in `labels` (same account and region) still Submitted, Validating,
   // Scheduled, InProgress or Stopping; null when none.
@@ -51,6 +55,7 @@ class JobWatch final : public JobFacts {
 
  private:
   void apply_listings(std::vector<JobListing> listings, Time now);
+  void forget_states_of_removed_jobs();
   void warn_unknown_statuses(const JobScope& scope, const std::vector<JobSnapshot>& jobs);
   void report_list_failure(const JobScope& scope, const aws::Error& error);
   void evaluate_job(const config::Rule& rule, const StoredJob& job, Time now, const StateStore& store,

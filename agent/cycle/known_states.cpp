@@ -17,7 +17,9 @@ std::size_t hash_of(std::size_t rule, std::string_view series) {
 void KnownStates::load(const StateStore& store, const std::vector<config::Rule>& rules) {
   forget();
   std::unordered_map<std::string, std::size_t> rule_index;
-  for (std::size_t r = 0; r < rules.size(); ++r) rule_index.emplace(rules[r].name, r);
+  // Job and composite rules read their few rows from the store (JobWatch, Engine::evaluate_composites).
+  for (std::size_t r = 0; r < rules.size(); ++r)
+    if (!rules[r].is_job_rule() && !std::holds_alternative<CompositeSpec>(rules[r].spec)) rule_index.emplace(rules[r].name, r);
   store.each_state([&](const StoredState& s) {
     const auto it = rule_index.find(s.rule);
     if (it == rule_index.end()) return;

@@ -46,7 +46,8 @@ class KnownStates {
  public:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-  // Reads the stored states of `rules` (states of rules no longer configured stay in the file, unread).
+  // Reads the stored states of the metric rules of `rules` (states of rules no longer configured stay in
+  // the file, unread).
   void load(const StateStore& store, const std::vector<config::Rule>& rules);
   bool loaded() const { return loaded_; }
   // Drops everything; the next cycle reads the file again (what memory held was not all written).

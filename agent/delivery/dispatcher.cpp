@@ -13,10 +13,32 @@ void log_if_unrecorded(Logger& log, const Result<Unit>& recorded, const OutboxRo
               {{"target", row.target}, {"key", row.idempotency_key}, {"error", recorded.error().describe()}});
 }
 
+// What the sender answers for one batch: one Delivery per row, in order.
+std::vector<Delivery> ask(Sender& sender, const std::vector<OutboxRow>& batch) {
+  auto answers = sender.batch_limit() <= 1 ? std::vector<Delivery>{sender.deliver(batch.front())}
+                                           : sender.deliver_batch(batch);
+  // A sender that answers for fewer rows than it was given has not delivered the others.
+  answers.resize(batch.size(), Delivery{Delivery::Outcome::Retry, "the sender gave no answer for this notification"});
+  return answers;
+}
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 }  // namespace
+
+Dispatcher::Dispatcher(StateStore& store, Logger& log) : store_(store), log_(log), clock_(&system_clock()) {}
 
 void Dispatcher::add_sender(const std::string& target, std::unique_ptr<Sender> sender, Duration max_age) {
   senders_[target] = Entry{std::move(sender), max_age};
+}
+
+void Dispatcher::set_claims(ClaimStore& claims, std::string replica, Duration lease) {
+  claims_ = &claims;
+  replica_ = std::move(replica);
+  lease_ = lease;
 }
 
 Duration Dispatcher::backoff(int attempts) {
@@ -130,23 +152,54 @@ std::map<std::string, std::vector<OutboxRow>> Dispatcher::sendable(Time now, Dis
   return out;
 }
 
-void Dispatcher::send(Sender& sender, const std::vector<OutboxRow>& rows, Time now, DispatchReport& report) {
+void Dispatcher::send(Sender& sender, const std::vector<OutboxRow>& rows, Time now, DispatchReport& report,
+                      ClaimGate* gate) {
   const std::size_t limit = std::max<std::size_t>(1, sender.batch_limit());
   for (std::size_t first = 0; first < rows.size() && !cancelled_; first += limit) {
     const auto last = rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + limit));
     std::vector<OutboxRow> batch(rows.begin() + static_cast<std::ptrdiff_t>(first), last);
-    auto answers = limit == 1 ? std::vector<Delivery>{sender.deliver(batch.front())} : sender.deliver_batch(batch);
-    // A sender that answers for fewer rows than it was given has not delivered the others.
-    answers.resize(batch.size(), Delivery{Delivery::Outcome::Retry, "the sender gave no answer for this notification"});
-    record(batch, answers, now, report);
+    if (gate) send_claimed(sender, *gate, batch, now, report);
+    else record(batch, ask(sender, batch), now, report);
   }
+}
+
+void Dispatcher::send_claimed(Sender& sender, ClaimGate& gate, const std::vector<OutboxRow>& batch, Time now,
+                              DispatchReport& report) {
+  const auto admission = gate.admit(batch, [&](const OutboxRow& row) { return retry_at(row, now); });
+  record_settled(batch, admission, report);
+  if (admission.won.empty()) return;
+  if (!gate.may_send(admission)) {
+    const auto recorded = store_.mark_attempts(gate.fence(admission));
+    for (const auto& row : admission.won) log_if_unrecorded(log_, recorded, row);
+    report.retrying += static_cast<int>(admission.won.size());
+    report.last_error = "claims too old to send safely (half the lease passed while claiming)";
+    return;
+  }
+  const auto answers = ask(sender, admission.won);
+  gate.finish(admission, answers);  // before the local mark: a restart then finds the claim done
+  record(admission.won, answers, now, report);
+}
+
+void Dispatcher::record_settled(const std::vector<OutboxRow>& batch, const Admission& admission,
+                                DispatchReport& report) {
+  if (admission.settled.empty()) return;
+  const auto recorded = store_.mark_attempts(admission.settled);
+  for (const auto& row : batch)
+    if (std::none_of(admission.won.begin(), admission.won.end(), [&](const OutboxRow& w) { return w.id == row.id; }))
+      log_if_unrecorded(log_, recorded, row);
+  if (admission.failed == 0) return;
+  report.retrying += admission.failed;
+  report.last_error = admission.last_error;
+  for (int i = 0; i < admission.failed; ++i) outcome(batch.front().target, "retried");
 }
 
 DispatchReport Dispatcher::deliver_due(Time now) {
   DispatchReport report;
+  std::optional<ClaimGate> gate;
+  if (claims_) gate.emplace(*claims_, replica_, lease_, *clock_, log_, report.claims, claim_hook_);
   for (const auto& [target, rows] : sendable(now, report)) {
     if (cancelled_) break;
-    send(*senders_.at(target).sender, rows, now, report);
+    send(*senders_.at(target).sender, rows, now, report, gate ? &*gate : nullptr);
   }
   return report;
 }

@@ -1,5 +1,5 @@
 // The job view's rows (schema version 2, table `jobs`): written inside commit()'s transaction, read
-// back whole when an engine starts.
+// back whole when an engine starts. A job leaving the view takes its job rules' states with it.
 #include <charconv>
 
 #include "agent/state/sqlite_state_store.hpp"
@@ -106,6 +106,12 @@ void SqliteStateStore::write_jobs(const JobViewUpdate& jobs) {
     remove.bind(1, r.account).bind(2, r.region).bind(3, r.job.arn);
     remove.step();
     remove.reset();
+  }
+  Stmt forget(db_, "DELETE FROM alarm_state WHERE rule = ? AND series = ?");
+  for (const auto& [rule, series] : jobs.removed_states) {
+    forget.bind(1, rule).bind(2, series);
+    forget.step();
+    forget.reset();
   }
 }
 

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <stdexcept>
 
 namespace bw::agent {
@@ -89,6 +91,10 @@ constexpr const char* kMarkDelivered =
 constexpr const char* kMarkRetry = "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?";
 constexpr const char* kMarkDead =
     "UPDATE outbox SET status='dead', attempts=attempts+1, finished_at=?, last_error=? WHERE id=?";
+// Settled without asking the target (`ha:`, another replica has it): the attempts stay as they were.
+constexpr const char* kMarkDeliveredElsewhere =
+    "UPDATE outbox SET status='delivered', finished_at=?, last_error=? WHERE id=?";
+constexpr const char* kMarkDeferred = "UPDATE outbox SET next_attempt_at=?, last_error=? WHERE id=?";
 
 // Rows a pruning statement deletes at most: each statement is its own short transaction, so the
 // delivery thread's writes get in between.
@@ -299,21 +305,25 @@ Result<Unit> SqliteStateStore::mark_expired(std::int64_t id, Time at, const std:
                epoch(at), error, id);
 }
 
-// The same statements as mark_delivered, mark_retry and mark_dead, prepared once for the batch.
+// The same statements as mark_delivered, mark_retry and mark_dead (and the two that count no
+// attempt), each prepared once for the batch when first needed.
 Result<Unit> SqliteStateStore::mark_attempts(const std::vector<Attempt>& attempts) {
+  using O = Attempt::Outcome;
   return in_transaction("outbox update", [&] {
-    Stmt delivered(db_, kMarkDelivered);
-    Stmt retry(db_, kMarkRetry);
-    Stmt dead(db_, kMarkDead);
+    std::map<O, std::unique_ptr<Stmt>> prepared;
     for (const auto& a : attempts) {
-      Stmt& s = a.outcome == Attempt::Outcome::Delivered ? delivered
-                : a.outcome == Attempt::Outcome::Retry   ? retry
-                                                         : dead;
-      s.bind(1, epoch(a.at));
-      if (&s == &delivered) s.bind(2, a.id);
-      else s.bind(2, a.error).bind(3, a.id);
-      s.step();
-      s.reset();
+      auto& s = prepared[a.outcome];
+      if (!s)
+        s = std::make_unique<Stmt>(db_, a.outcome == O::Delivered            ? kMarkDelivered
+                                        : a.outcome == O::Retry              ? kMarkRetry
+                                        : a.outcome == O::Dead               ? kMarkDead
+                                        : a.outcome == O::DeliveredElsewhere ? kMarkDeliveredElsewhere
+                                                                             : kMarkDeferred);
+      s->bind(1, epoch(a.at));
+      if (a.outcome == O::Delivered) s->bind(2, a.id);
+      else s->bind(2, a.error).bind(3, a.id);
+      s->step();
+      s->reset();
     }
   });
 }

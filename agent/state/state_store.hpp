@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/error.hpp"
@@ -82,11 +83,13 @@ struct StoredJob {
 };
 
 // What a cycle changes in the job view: jobs written whole, and jobs forgotten (beyond jobs.lookback
-// or state.retention), by key. Empty when the cycle did not list jobs.
+// or state.retention), by key, with the (rule, series) states the job rules kept for them, which
+// would otherwise stay in the state file forever. Empty when the cycle did not list jobs.
 struct JobViewUpdate {
   std::vector<StoredJob> upserts;
   std::vector<StoredJob> removed;
-  bool empty() const { return upserts.empty() && removed.empty(); }
+  std::vector<std::pair<std::string, std::string>> removed_states;  // (rule, series)
+  bool empty() const { return upserts.empty() && removed.empty() && removed_states.empty(); }
 };
 
 // What one prune() deleted.
@@ -155,21 +158,28 @@ class StateStore {
   virtual Result<PruneCount> prune(Time cutoff, std::size_t max_rows) = 0;
 
   // The outcome of one attempt on an outbox row, as mark_delivered, mark_retry and mark_dead record it
-  // (`at`: when it finished; for Retry, when to try again).
+  // (`at`: when it finished; for Retry and Deferred, when to try again). With `ha:` a row can also be
+  // settled without asking its target: DeliveredElsewhere (another replica delivered it: delivered,
+  // `error` notes by whom) and Deferred (another replica holds it: due again at `at`); neither counts
+  // an attempt.
   struct Attempt {
-    enum class Outcome { Delivered, Retry, Dead };
+    enum class Outcome { Delivered, Retry, Dead, DeliveredElsewhere, Deferred };
     std::int64_t id = 0;
     Outcome outcome = Outcome::Delivered;
     Time at{};
     std::string error;
   };
   // The attempts of one batch (e.g. one SNS PublishBatch) in one transaction: all recorded, or none.
-  // This default records them one by one; SqliteStateStore overrides it with a transaction.
+  // This default records them one by one and knows only the outcomes that count an attempt;
+  // SqliteStateStore overrides it with a transaction and knows them all.
   virtual Result<Unit> mark_attempts(const std::vector<Attempt>& attempts) {
+    using O = Attempt::Outcome;
     for (const auto& a : attempts) {
-      auto done = a.outcome == Attempt::Outcome::Delivered ? mark_delivered(a.id, a.at)
-                  : a.outcome == Attempt::Outcome::Retry   ? mark_retry(a.id, a.at, a.error)
-                                                           : mark_dead(a.id, a.at, a.error);
+      if (a.outcome == O::DeliveredElsewhere || a.outcome == O::Deferred)
+        return state_error("outbox update", "this store cannot settle a row without an attempt");
+      auto done = a.outcome == O::Delivered ? mark_delivered(a.id, a.at)
+                  : a.outcome == O::Retry   ? mark_retry(a.id, a.at, a.error)
+                                            : mark_dead(a.id, a.at, a.error);
       if (!done) return done;
     }
     return Unit{};

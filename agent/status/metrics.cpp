@@ -38,6 +38,7 @@ constexpr auto kReloads = "batchwatch_config_reloads_total";
 constexpr auto kDatapointAge = "batchwatch_last_datapoint_age_seconds";
 constexpr auto kReady = "batchwatch_ready";
 constexpr auto kJobs = "batchwatch_jobs";
+constexpr auto kClaims = "batchwatch_claims_total";
 
 MetricLabels service_labels(std::string_view service, std::string_view operation) {
   return {{"service", std::string(service)}, {"operation", std::string(operation)}};
@@ -74,6 +75,8 @@ AgentMetrics::AgentMetrics() {
   r.declare(kDatapointAge, T::Gauge, "Age in seconds of the newest datapoint of each series at the last cycle.");
   r.declare(kReady, T::Gauge, "1 once a poll cycle has succeeded.");
   r.declare(kJobs, T::Gauge, "Bedrock batch inference jobs tracked, by status.");
+  r.declare(kClaims, T::Counter,
+            "HA claims of notifications in the shared table by outcome (won, peer_delivered, peer_held, failed, fenced).");
   // Unlabelled series exist from the start so they read 0 instead of being absent.
   r.add(kCycles, {}, 0);
   r.add(kGetMetricData, {}, 0);
@@ -121,6 +124,10 @@ void AgentMetrics::set_rule_states(std::shared_ptr<const RuleStateTable> table) 
 void AgentMetrics::count_notification(std::string_view target, NotificationOutcome outcome, std::uint64_t n) {
   registry_.add(kNotifications, {{"target", std::string(target)}, {"outcome", std::string(to_string(outcome))}},
                 static_cast<double>(n));
+}
+
+void AgentMetrics::count_claim(std::string_view outcome, std::uint64_t n) {
+  registry_.add(kClaims, {{"outcome", std::string(outcome)}}, static_cast<double>(n));
 }
 
 void AgentMetrics::set_outbox_pending(const std::map<std::string, std::size_t>& pending_by_target) {

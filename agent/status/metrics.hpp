@@ -42,6 +42,9 @@ class AgentMetrics final : public aws::RequestObserver {
   void set_rule_states(std::shared_ptr<const RuleStateTable> table);
 
   void count_notification(std::string_view target, NotificationOutcome outcome, std::uint64_t n = 1);
+  // batchwatch_claims_total{outcome}: with `ha:`, how this replica's claims went (won, peer_delivered,
+  // peer_held, failed, fenced: to_string(ClaimOutcome)).
+  void count_claim(std::string_view outcome, std::uint64_t n = 1);
   // batchwatch_outbox_pending{target}: the whole family is replaced.
   void set_outbox_pending(const std::map<std::string, std::size_t>& pending_by_target);
   // batchwatch_config_reloads_total{result="success"|"failure"}.

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "agent/cycle/job_source.hpp"
 #include "agent/delivery/notification.hpp"
 #include "agent/status/status_page.hpp"
 
@@ -61,7 +60,7 @@ std::optional<std::string> series_json(const StatusSnapshot& s, std::optional<st
 
 nlohmann::json job_json(const JobView& view) {
   // The same object as a notification's batchwatch.job (Bedrock's field names), plus the ETA.
-  auto j = job_json(to_snapshot(view.job));
+  auto j = job_json(view.job);
   j["eta"] = time_or_null(view.eta);
   return j;
 }

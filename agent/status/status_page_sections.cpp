@@ -132,9 +132,9 @@ std::string count_text(const std::optional<std::int64_t>& n) {
   return n ? readable_number(static_cast<double>(*n)) : std::string("—");
 }
 
-void job_progress(const aws::ModelInvocationJob& j, std::string& out) {
-  if (j.total_record_count && j.processed_record_count && *j.total_record_count > 0) {
-    const auto total = *j.total_record_count, done = *j.processed_record_count;
+void job_progress(const JobSnapshot& j, std::string& out) {
+  if (j.total && j.processed && *j.total > 0) {
+    const auto total = *j.total, done = *j.processed;
     fmt::format_to(Out(out), "<progress value=\"{}\" max=\"{}\">{}%</progress> {} / {} ({:.0f}%)",
                    done, total, done * 100 / total, count_text(done), count_text(total),
                    100.0 * static_cast<double>(done) / static_cast<double>(total));
@@ -146,11 +146,11 @@ void job_progress(const aws::ModelInvocationJob& j, std::string& out) {
 void job_row(const JobView& v, Time now, std::string& out) {
   const auto& j = v.job;
   out += "<tr data-job=\"";
-  append_escaped(out, j.job_name);
+  append_escaped(out, j.name);
   out += "\" data-status=\"";
   append_escaped(out, j.status);
   out += "\"><th scope=\"row\">";
-  append_escaped(out, j.job_name);
+  append_escaped(out, j.name);
   out += "</th><td class=\"labels\">";
   append_escaped(out, j.model_id);
   out += "</td><td>";
@@ -163,7 +163,7 @@ void job_row(const JobView& v, Time now, std::string& out) {
   out += "</td><td class=\"progress\">";
   job_progress(j, out);
   fmt::format_to(Out(out), "</td><td class=\"num\">{}</td><td>",
-                 count_text(j.error_record_count));
+                 count_text(j.errors));
   if (j.end_time) fmt::format_to(Out(out), "ended <time datetime=\"{0}\">{0}</time>", format_rfc3339(*j.end_time));
   else if (v.eta) fmt::format_to(Out(out), "ETA <time datetime=\"{0}\">{0}</time> (in {1})", format_rfc3339(*v.eta), readable_age(*v.eta - now));
   else out += "—";

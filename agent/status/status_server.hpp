@@ -13,8 +13,8 @@
 
 #include "agent/cycle/series_trails.hpp"
 #include "agent/status/metrics.hpp"
-#include "aws/bedrock.hpp"
 #include "rules/alarm.hpp"
+#include "rules/jobs.hpp"
 #include "rules/series.hpp"
 #include "rules/time.hpp"
 
@@ -155,13 +155,14 @@ struct SilenceView {
   std::string comment;
 };
 
-// What the daemon publishes after each cycle.
-// One tracked Bedrock batch job as the page and /api/v1/jobs show it (filled by the job watch).
+// One tracked Bedrock batch job as the page and /api/v1/jobs show it: the job view's own snapshot,
+// so the daemon hands it over as the job watch keeps it.
 struct JobView {
-  aws::ModelInvocationJob job;
+  JobSnapshot job;
   std::optional<Time> eta;  // projected finish at the observed processing rate; nullopt when unknown or ended
 };
 
+// What the daemon publishes after each cycle.
 struct StatusSnapshot {
   bool ready = false;                                          // a cycle has succeeded
   std::string not_ready_reason = "no poll cycle has completed yet";

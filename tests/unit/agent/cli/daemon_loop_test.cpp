@@ -30,6 +30,20 @@ struct Step {
 
 class LoopRig;
 
+// Lists no jobs; notes the time of each cycle that asked (submitTimeAfter is that time - jobs.lookback).
+class ListTimesSource final : public JobSource {
+ public:
+  ListTimesSource(Duration lookback, std::vector<Time>& lists) : lookback_(lookback), lists_(lists) {}
+  std::vector<JobListing> list_jobs(Time submitted_after) override {
+    lists_.push_back(submitted_after + lookback_);
+    return {{JobScope{}, std::vector<JobSnapshot>{}}};
+  }
+
+ private:
+  Duration lookback_;
+  std::vector<Time>& lists_;
+};
+
 class ScriptedSource final : public MetricSource {
  public:
   ScriptedSource(LoopRig& rig, int generation) : rig_(rig), generation_(generation) {}
@@ -89,6 +103,7 @@ class LoopRig {
   std::vector<std::weak_ptr<void>> clients;  // one per configuration built
   double reloads_succeeded = 0;
   int heartbeats = 0;
+  std::vector<Time> job_lists;  // when each generation's job source was asked
 
  private:
   GenerationFactory generations() {
@@ -104,6 +119,7 @@ class LoopRig {
       gen.region = "us-east-1";
       gen.add_senders = [](Dispatcher&) {};
       gen.heartbeat = [this] { ++heartbeats; };
+      if (gen.cfg->jobs.enabled) gen.jobs = std::make_unique<ListTimesSource>(gen.cfg->jobs.lookback, job_lists);
       return std::optional<Generation>(std::move(gen));
     };
   }
@@ -205,6 +221,22 @@ TEST(DaemonLoop, ASighupDuringACycleReloadsBeforeTheNextAndFreesTheOldConfigurat
   EXPECT_EQ(rig.reloads_succeeded, 1);
   ASSERT_EQ(rig.clients.size(), 2u);
   EXPECT_TRUE(rig.clients[0].expired()) << "the replaced configuration's clients are still held";
+}
+
+TEST(DaemonLoop, ASighupDoesNotListTheJobsAgainBeforeJobsEvery) {
+  // The reloaded engine carries the time of the last list over: the next list is jobs.every (5 min)
+  // after the first, not at the first cycle after the reload.
+  auto config = minutely(Duration{0});
+  config.jobs.enabled = true;
+  config.jobs.every = k5m;
+  LoopRig rig(at("2026-11-22T06:05:10Z"), {config, config});
+  rig.during = [&](std::size_t cycle) {
+    if (cycle == 1) rig.control.request_reload();
+  };
+  const auto starts = rig.run(std::vector<Step>(8, Step{Duration{1}}));
+  ASSERT_EQ(starts.size(), 8u);
+  EXPECT_EQ(rig.generation_of_cycle.back(), 1);
+  EXPECT_EQ(rig.job_lists, (std::vector<Time>{at("2026-11-22T06:05:10Z"), at("2026-11-22T06:11:00Z")}));
 }
 
 }  // namespace

@@ -141,6 +141,29 @@ TEST(EngineJobs, SourceIsAskedAtMostOncePerEvery) {
   EXPECT_EQ(rig.jobs.calls[2], at("2026-11-19T06:10:00Z"));
 }
 
+TEST(EngineJobs, AJobLeavingTheViewTakesItsJobRuleStatesWithIt) {
+  auto config = jobs_config({job_rule("job-ended-badly", JobStatusSpec{}), job_rule("job-stuck", JobStuckSpec{})});
+  config.jobs.lookback = Duration{86400};
+  JobRig rig(config);
+  auto& old = in_progress(rig.jobs.job("weekly"), "2026-11-21T07:00:00Z", 10, 100);
+  old.status = "Completed";
+  // A newer job of the same name and model: the same series, so its state stays when the old one goes.
+  in_progress(rig.jobs.job("nightly"), "2026-11-21T07:00:00Z", 10, 100).status = "Completed";
+  auto again = rig.jobs.job("nightly");
+  again.arn += "-2";
+  rig.jobs.jobs[JobScope{}].push_back(in_progress(again, "2026-11-22T05:00:00Z", 10, 100));
+  ASSERT_TRUE(rig.run("2026-11-22T06:00:00Z").ok());
+  ASSERT_TRUE(rig.store->get("job-ended-badly", "jobName=weekly,modelId=m1"));
+  ASSERT_TRUE(rig.store->get("job-stuck", "jobName=weekly,modelId=m1"));
+
+  ASSERT_TRUE(rig.run("2026-11-22T07:10:00Z").ok());  // the two 07:00 jobs are beyond jobs.lookback now
+  ASSERT_EQ(rig.store->jobs().size(), 1u);
+  EXPECT_FALSE(rig.store->get("job-ended-badly", "jobName=weekly,modelId=m1"));
+  EXPECT_FALSE(rig.store->get("job-stuck", "jobName=weekly,modelId=m1"));
+  EXPECT_TRUE(rig.store->get("job-ended-badly", "jobName=nightly,modelId=m1"));
+  EXPECT_TRUE(rig.store->get("job-stuck", "jobName=nightly,modelId=m1"));
+}
+
 TEST(EngineJobs, ProgressIsObservedAndJobsMissingFromTheListVanish) {
   JobRig rig(jobs_config({job_rule("job-ended-badly", JobStatusSpec{})}));
   in_progress(rig.jobs.job("a"), "2026-11-22T05:00:00Z", 10, 100);

@@ -106,6 +106,28 @@ TEST(JobViewStore, RemovedJobsAreDeletedAndUpsertsReplace) {
   EXPECT_TRUE(store->jobs().empty());
 }
 
+// A forgotten job's job-rule states are deleted in the job view's commit; other rows stay.
+TEST(JobViewStore, RemovedStatesGoWithTheirJobAndNothingElse) {
+  TempDb db;
+  auto store = db.open();
+  ASSERT_TRUE(store);
+  auto other_rule = some_state();
+  other_rule.state.rule = "job-stuck";
+  auto other_job = some_state();
+  other_job.state.series = "jobName=weekly,modelId=anthropic.claude-3-haiku";
+  JobViewUpdate first;
+  first.upserts.push_back(full_job());
+  ASSERT_TRUE(store->commit({some_state(), other_rule, other_job}, first).ok());
+  JobViewUpdate forget;
+  forget.removed.push_back(full_job());
+  forget.removed_states.emplace_back(some_state().state.rule, some_state().state.series);
+  ASSERT_TRUE(store->commit({}, forget).ok());
+  EXPECT_TRUE(store->jobs().empty());
+  EXPECT_FALSE(store->get(some_state().state.rule, some_state().state.series));
+  EXPECT_TRUE(store->get("job-stuck", some_state().state.series));
+  EXPECT_TRUE(store->get(some_state().state.rule, "jobName=weekly,modelId=anthropic.claude-3-haiku"));
+}
+
 // The job rows and the states are one transaction: a failing state write leaves no job row.
 TEST(JobViewStore, JobRowsAreWrittenOnlyWithTheCycleCommit) {
   TempDb db;

@@ -143,5 +143,19 @@ TEST(MetricsAgent, JobsPerStatusReplaceTheFamily) {
   EXPECT_NE(text.find("batchwatch_jobs{status=\"Completed\"} 3\n"), std::string::npos) << text;
 }
 
+TEST(MetricsAgent, ClaimsAreCountedPerOutcomeAndAbsentWithoutHa) {
+  AgentMetrics m;
+  EXPECT_EQ(m.registry().series_count("batchwatch_claims_total"), 0u);  // no ha: no series
+  m.count_claim("won");
+  m.count_claim("won");
+  m.count_claim("fenced");
+  const auto& r = m.registry();
+  EXPECT_EQ(r.value("batchwatch_claims_total", {{"outcome", "won"}}), 2);
+  EXPECT_EQ(r.value("batchwatch_claims_total", {{"outcome", "fenced"}}), 1);
+  const auto text = m.render();
+  EXPECT_NE(text.find("# TYPE batchwatch_claims_total counter\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("batchwatch_claims_total{outcome=\"won\"} 2\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace bw::agent

@@ -43,20 +43,20 @@ inline StatusSnapshot small_snapshot() {
                       "a child has no data", page_time("2026-11-22T05:30:00Z")});
   s.trails.add_instance(SeriesTrails::kNone, {});
 
-  aws::ModelInvocationJob running;
-  running.job_arn = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abc1";
-  running.job_name = "night-1";
+  JobSnapshot running;
+  running.arn = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abc1";
+  running.name = "night-1";
   running.model_id = "anthropic.claude-3-haiku";
   running.status = "InProgress";
-  running.total_record_count = 5000;
-  running.processed_record_count = 1200;
-  running.error_record_count = 3;
+  running.total = 5000;
+  running.processed = 1200;
+  running.errors = 3;
   running.output_s3_uri = "s3://out/night-1/";
   s.jobs.push_back({running, page_time("2026-11-22T08:30:00Z")});
-  aws::ModelInvocationJob done = running;
-  done.job_name = "night-0";
+  JobSnapshot done = running;
+  done.name = "night-0";
   done.status = "Completed";
-  done.processed_record_count = 5000;
+  done.processed = 5000;
   done.end_time = page_time("2026-11-22T04:00:00Z");
   s.jobs.push_back({done, std::nullopt});
 
@@ -86,14 +86,14 @@ inline StatusSnapshot large_snapshot(int series, int jobs, int firing_every) {
                           {ReferenceKind::Threshold, 1000000});
   }
   for (int i = 0; i < jobs; ++i) {
-    aws::ModelInvocationJob j;
-    j.job_arn = fmt::format("arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/{:012}", i);
-    j.job_name = fmt::format("nightly-batch-{:04}", i);
+    JobSnapshot j;
+    j.arn = fmt::format("arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/{:012}", i);
+    j.name = fmt::format("nightly-batch-{:04}", i);
     j.model_id = "anthropic.claude-3-haiku-20240307-v1:0";
     j.status = "InProgress";
-    j.total_record_count = 50000;
-    j.processed_record_count = 250 * i;
-    j.error_record_count = i % 7;
+    j.total = 50000;
+    j.processed = 250 * i;
+    j.errors = i % 7;
     j.output_s3_uri = fmt::format("s3://batch-output-bucket/nightly/{:04}/", i);
     s.jobs.push_back({j, end + Duration{60 * i}});
   }

@@ -120,8 +120,8 @@ TEST(StatusPage, TextFromRulesLabelsReasonsAndBedrockIsEscaped) {
   s.alerts.push_back({"x<script>alert(1)</script>", "threshold", {{"modelId", "\"><img src=x onerror=alert(2)>"}},
                       AlarmState::Alarm, 1.0, "reason <script>alert(3)</script> & more", at("2026-11-22T05:00:00Z")});
   s.trails.add_instance(s.trails.add_series({}, at("2026-11-22T06:00:00Z"), Duration{60}), {});
-  aws::ModelInvocationJob job;
-  job.job_name = "<script>alert(4)</script>";
+  JobSnapshot job;
+  job.name = "<script>alert(4)</script>";
   job.status = "Failed";
   job.message = "bad input <script>alert(5)</script>";
   job.output_s3_uri = "s3://b/'onmouseover='alert(6)";
