@@ -194,6 +194,7 @@ void Daemon::reload() {
     return;
   }
   delivery_.replace(dispatcher_factory(*next));
+  flush_states();
   const auto last_job_list = engine_->last_job_list();
   engine_ = std::make_unique<Engine>(*next->cfg, *next->source, log_, next->region, next->jobs.get());
   engine_->resume_job_listing_after(last_job_list);  // a SIGHUP is no reason to list every account at once
@@ -282,8 +283,18 @@ void Daemon::idle_until_stopped() {
   }
 }
 
+// The engine writes a state row only when something durable changed or it lags kStateCheckpoint; what
+// it evaluated since is written here, before it is dropped, so the next engine resumes after it.
+void Daemon::flush_states() {
+  if (!engine_ || !store_) return;
+  if (auto flushed = engine_->flush(*store_); !flushed)
+    log_.warn("could not write the newest evaluations (the next start re-evaluates them): " +
+              flushed.error().describe());
+}
+
 void Daemon::stop() {
   tell_systemd(systemd_.stopping());
+  flush_states();
   const Duration grace = gen_ ? gen_->cfg->shutdown_grace : Duration{10};
   log_.info("stopping: delivering what is due (grace period)", {{"grace", format_duration(grace)}});
   delivery_.stop(grace);

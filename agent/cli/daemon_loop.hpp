@@ -78,6 +78,7 @@ class Daemon {
   DeliveryWorker::DispatcherFactory dispatcher_factory(const Generation& gen);
   bool start_status_server();
   void reload();
+  void flush_states();  // the evaluations the engine has not written yet (before it is dropped)
   Time run_cycle();  // returns when the next cycle is due
   // Sleeps until `wake` (or a stop or reload), sending systemd's watchdog keep-alive on the way.
   void sleep_until(Time wake);

@@ -79,10 +79,11 @@ Time next_reminder(Time notified_at, Duration repeat, Time at) {
 
 Time reminder_key_time(Time due) { return std::chrono::floor<std::chrono::minutes>(due); }
 
-void CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur,
+bool CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur,
                            bool had_prev, const Evaluation& eval, Time step_end, Time at, InstanceResult& result,
                            const JobNotice& job) {
   const std::string series = labels_text(labels);
+  const bool marker_moved = cur.marker != eval.marker;
   StateUpdate u;
   u.old_state = cur.state;
   const bool changed = !had_prev || cur.state != eval.state;
@@ -111,8 +112,18 @@ void CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension
     result.notifications += u.outbox.size();
     report_.notifications += u.outbox.size();
   }
+  // window_end, evaluated_at and value move every cycle; re-evaluating those periods after a restart
+  // changes nothing (the state, marker and notified state it starts from are these), so they wait.
+  if (had_prev && !changed && !owes && !repeat && !marker_moved) return false;
   u.state = cur;
   updates_.push_back(std::move(u));
+  return true;
+}
+
+bool CycleRecorder::checkpoint(const StoredState& cur, Time written_at) {
+  if (cur.evaluated_at == written_at || cur.evaluated_at - written_at < checkpoint_) return false;
+  updates_.push_back(StateUpdate{cur, false, cur.state, {}});
+  return true;
 }
 
 void CycleRecorder::report_transition(const config::Rule& rule, const std::vector<Dimension>& labels,

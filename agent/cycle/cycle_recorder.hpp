@@ -92,19 +92,27 @@ struct JobNotice {
 
 // Advances the stored state of a (rule, series) by each of its evaluations, and collects what the
 // cycle commits: the state rows, the transitions (reported and logged) and the notifications owed.
+// A state row is queued when something a later cycle or a restart needs changed (a new row, the state,
+// a notification owed, the kind's marker), else once it lags `checkpoint` behind (see checkpoint()).
 class CycleRecorder {
  public:
   CycleRecorder(const config::Config& config, const StateStore& store, Logger& log, const std::string& region,
-                std::optional<Time> recorded_at, CycleReport& report, const JobFacts* jobs = nullptr)
+                std::optional<Time> recorded_at, CycleReport& report, const JobFacts* jobs = nullptr,
+                Duration checkpoint = Duration{0})
       : config_(config), store_(store), log_(log), region_(region), recorded_at_(recorded_at), report_(report),
-        jobs_(jobs) {}
+        jobs_(jobs), checkpoint_(checkpoint) {}
 
   // `cur` is the state before `eval` (`had_prev`: one was stored), and is advanced to it. `step_end` is the
   // time of what was evaluated, the same on every replica: the period's end for a metric rule, the newest
   // period end among a composite's children, a job rule's time from the job (JobWatch). A transition's
   // idempotency key is made of it; `at` (the wall clock) is the payload's StateChangeTime.
-  void record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur, bool had_prev,
+  // Returns whether its row was queued (see the class comment).
+  bool record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur, bool had_prev,
               const Evaluation& eval, Time step_end, Time at, InstanceResult& result, const JobNotice& job = {});
+  // After the last record() of a (rule, series) this cycle, when that one queued nothing: queues its row
+  // if the row the store holds (`written_at`: its evaluated_at) is `checkpoint` or more behind `cur`.
+  // Returns whether it did.
+  bool checkpoint(const StoredState& cur, Time written_at);
 
   std::vector<StateUpdate>& updates() { return updates_; }
 
@@ -121,6 +129,7 @@ class CycleRecorder {
   std::optional<Time> recorded_at_;
   CycleReport& report_;
   const JobFacts* jobs_;
+  Duration checkpoint_;
   std::vector<StateUpdate> updates_;
 };
 

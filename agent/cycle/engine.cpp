@@ -14,8 +14,7 @@ namespace {
 
 // The first period end an instance still has to evaluate, or nothing when no whole period is new.
 // A stored instance resumes after its last evaluated period, reaching back at most `catch_up`.
-std::optional<Time> first_step(const Instance& inst, const std::optional<StoredState>& prev, Duration period,
-                               Duration catch_up) {
+std::optional<Time> first_step(const Instance& inst, const KnownState* prev, Duration period, Duration catch_up) {
   if (!prev || prev->window_end == Time{}) return inst.window_end;
   if (prev->window_end >= inst.window_end) return std::nullopt;
   const Time first = std::max(prev->window_end + period, period_floor(inst.window_end - catch_up, period));
@@ -83,20 +82,21 @@ aws::Result<Engine::CycleWork> Engine::plan_cycle(Time now, const StateStore& st
   CycleWork work{make_plan(config_.rules, expansions.value(), now, config_.poll.delay, config_.poll.catch_up), {}};
   expansions.value() = {};  // copied into the plan (discovered_ keeps them for the next cycles)
   auto& plan = work.plan;
+  if (!known_.loaded()) known_.load(store, config_.rules);  // one query, on the first cycle (or after a failed commit)
   work.instances.resize(plan.instances.size());
   for (std::size_t i = 0; i < plan.instances.size(); ++i) {
     const auto& inst = plan.instances[i];
     const auto& rule = config_.rules[inst.rule];
     auto& pending = work.instances[i];
-    pending.prev = store.get(rule.name, labels_text(inst.labels));
+    pending.known = known_.find(inst.rule, labels_text(inst.labels));
+    const KnownState* prev = pending.known == KnownStates::npos ? nullptr : &known_[pending.known];
     // The status page draws the last kTrailPeriods periods: keep that much cached (fetched once, then
     // only the new periods; GetMetricData bills per metric, not per datapoint).
     if (!inst.inputs.empty())
       widen(plan, inst.series, inst.window_end - rule.metric.period * SeriesTrails::kTrailPeriods);
-    const auto first = first_step(inst, pending.prev, rule.metric.period, config_.poll.catch_up);
-    if (!first) continue;
-    for (Time t = *first; t <= inst.window_end; t += rule.metric.period) pending.steps.push_back(t);
-    const Duration back = inst.window_end - *first;
+    pending.first = first_step(inst, prev, rule.metric.period, config_.poll.catch_up);
+    if (!pending.first) continue;
+    const Duration back = inst.window_end - *pending.first;
     for (const auto& in : inst.inputs) widen(plan, in.series, in.window_end - back - in.period * in.slots);
   }
   regroup(plan);
@@ -138,38 +138,42 @@ aws::Result<std::size_t> Engine::fetch(Plan& plan, CycleReport& report) {
 Engine::StatesByRule Engine::evaluate_instances(CycleWork& work, Time now, CycleRecorder& recorder,
                                                 CycleReport& report) {
   StatesByRule states;
+  // Only composite rules read the states by name: without one, 25,000 map nodes are not built.
+  const bool composites = std::any_of(config_.rules.begin(), config_.rules.end(),
+                                      [](const config::Rule& r) { return std::holds_alternative<CompositeSpec>(r.spec); });
   WindowScratch scratch;
-  recorder.updates().reserve(work.plan.instances.size());
   newest_step_.clear();
   for (std::size_t i = 0; i < work.plan.instances.size(); ++i) {
-    const auto& inst = work.plan.instances[i];
-    auto res = evaluate_steps(inst, work.plan, work.instances[i], now, scratch, recorder);
+    auto res = evaluate_steps(work.plan.instances[i], work.plan, work.instances[i], now, scratch, recorder);
     if (const auto& steps = work.instances[i].steps; !steps.empty()) {
       Time& newest = newest_step_[res.rule->name];
       newest = std::max(newest, steps.back());
     }
-    states[res.rule->name][labels_text(inst.labels)] = res.evaluation.state;
+    if (composites) states[res.rule->name][labels_text(res.labels)] = res.evaluation.state;
     report.results.push_back(std::move(res));
   }
-  std::vector<PendingInstance>().swap(work.instances);  // every instance's steps and stored state are used up
+  std::vector<PendingInstance>().swap(work.instances);
   return states;
 }
 
-InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, PendingInstance& pending, Time now,
+// The instance's labels move into its result: the plan does not need them after evaluation.
+InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
                                       WindowScratch& scratch, CycleRecorder& recorder) {
   const auto& rule = config_.rules[inst.rule];
-  const AlarmState old_state = pending.prev ? pending.prev->state : AlarmState::InsufficientData;
-  InstanceResult res{&rule, inst.labels, old_state, {}, false, 0, true};
-  bool had_prev = pending.prev.has_value();
-  StoredState cur = had_prev ? std::move(*pending.prev) : StoredState{};
-  pending.prev.reset();  // moved into `cur`: 25,000 stored states are not held twice
+  bool had_prev = pending.known != KnownStates::npos;
+  const AlarmState old_state = had_prev ? known_[pending.known].state : AlarmState::InsufficientData;
+  InstanceResult res{&rule, {}, old_state, {}, false, 0, true};
+  StoredState cur = had_prev ? known_.stored(pending.known, {}) : StoredState{};  // record() fills in the key
+  std::optional<Time> written = had_prev ? known_[pending.known].written_at : std::nullopt;
+  bool queued = false;  // whether the last evaluation queued the row
   const auto* drained = std::get_if<DrainedSpec>(&rule.spec);
   const JobSnapshot* active = drained && drained->wait_for_jobs ? job_watch_.active_job(inst.labels) : nullptr;
-  if (pending.steps.empty()) {
+  if (!pending.first) {
     res.evaluated = false;
     res.evaluation = Evaluation{cur.state, cur.value, cur.reason, std::nullopt, cur.marker};
   }
-  for (const Time step : pending.steps) {
+  for (Time step = pending.first.value_or(inst.window_end + rule.metric.period); step <= inst.window_end;
+       step += rule.metric.period) {
     const Time at = step == inst.window_end ? now : step + config_.poll.delay;
     const Previous previous{cur.state, cur.changed_at, cur.marker};
     // Decide the state first; the reason is written only where someone reads it: a change (history,
@@ -181,11 +185,19 @@ InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, Pe
     const bool wanted = surely_wanted || res.evaluation.state != cur.state || repeat_due(rule, cur, res.evaluation.state, at);
     if (wanted && res.evaluation.reason.empty())
       res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes, active);
-    recorder.record(rule, inst.labels, cur, had_prev, res.evaluation, step, at, res);
+    queued = recorder.record(rule, inst.labels, cur, had_prev, res.evaluation, step, at, res);
+    if (queued) written = at;
     had_prev = true;
+  }
+  if (pending.first) {
+    if (!queued && written && recorder.checkpoint(cur, *written)) written = cur.evaluated_at;
+    const auto known = pending.known != KnownStates::npos ? pending.known : known_.insert(inst.rule, cur.series);
+    known_.assign(known, cur);
+    known_[known].written_at = written;
   }
   if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
   res.since = cur.changed_at;
+  res.labels = std::move(inst.labels);
   return res;
 }
 
@@ -217,7 +229,8 @@ void Engine::evaluate_composites(StatesByRule& states, Time now, const StateStor
       StoredState cur = prev.value_or(StoredState{});
       InstanceResult res{&rule, labels, cur.state, evaluate_composite(*spec, children), false, 0, true};
       const Time event = composite_time(*spec, now);
-      recorder.record(rule, labels, cur, prev.has_value(), res.evaluation, event, now, res);
+      if (!recorder.record(rule, labels, cur, prev.has_value(), res.evaluation, event, now, res))
+        recorder.checkpoint(cur, prev->evaluated_at);
       newest_step_[rule.name] = std::max(newest_step_[rule.name], event);  // a composite of composites
       res.since = cur.changed_at;
       states[rule.name][series] = res.evaluation.state;
@@ -238,7 +251,7 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
   // Jobs before the metric rules: a drained rule with wait_for_jobs reads the fresh view.
   job_watch_.refresh(now, store, report);
   CycleRecorder recorder(config_, store, log_, region_, recorded_at, report,
-                         job_watch_.enabled() ? &job_watch_ : nullptr);
+                         job_watch_.enabled() ? &job_watch_ : nullptr, checkpoint_);
   auto states = evaluate_instances(work.value(), now, recorder, report);
   job_watch_.evaluate(now, store, recorder, report, explain_results_);
   for (const auto& r : report.results)
@@ -248,13 +261,26 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
   if (mode == RunMode::Record) {
     auto committed = store.commit(recorder.updates(), job_watch_.update());
     job_watch_.committed(committed.ok());
-    if (!committed) return committed.error();
+    if (!committed) {
+      known_.forget();  // memory is ahead of the file: read it again, and evaluate again from there
+      return committed.error();
+    }
   } else {
     job_watch_.committed(false);  // a dry run writes nothing: the next run starts from the file again
+    known_.forget();
   }
+  known_.trim();
   std::stable_sort(report.transitions.begin(), report.transitions.end(),
                    [](const Transition& a, const Transition& b) { return a.at < b.at; });
   return report;
+}
+
+Result<Unit> Engine::flush(StateStore& store) {
+  const auto rows = known_.unwritten(config_.rules);
+  if (rows.empty()) return Unit{};
+  auto done = store.commit(rows);
+  if (done) known_.mark_written();
+  return done;
 }
 
 }  // namespace bw::agent

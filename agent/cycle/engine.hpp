@@ -13,6 +13,7 @@
 #include "agent/cycle/cycle_recorder.hpp"
 #include "agent/cycle/evaluate.hpp"
 #include "agent/cycle/job_watch.hpp"
+#include "agent/cycle/known_states.hpp"
 #include "agent/cycle/metric_source.hpp"
 #include "agent/cycle/planner.hpp"
 #include "agent/cycle/series_cache.hpp"
@@ -41,15 +42,22 @@ class Engine {
   // last change, as a CloudWatch alarm's StateReason does.
   void explain_results(bool on) { explain_results_ = on; }
 
+  // How far a state row may lag its newest evaluation when nothing else changed (kStateCheckpoint).
+  // Zero writes every evaluated row (`once`: the process ends after its one cycle).
+  void checkpoint_every(Duration interval) { checkpoint_ = interval; }
+  // Writes every state whose newest evaluation the store lacks: before the engine is dropped (SIGTERM,
+  // a reload), so that the next one resumes where this one stopped.
+  Result<Unit> flush(StateStore& store);
   // When the jobs were last listed, for the engine a reload builds (JobWatch::resume_listing_after).
   std::optional<Time> last_job_list() const { return job_watch_.last_list(); }
   void resume_job_listing_after(std::optional<Time> last_list) { job_watch_.resume_listing_after(last_list); }
 
  private:
-  // A planned (rule, series) before evaluation: its stored state and the period ends to evaluate.
+  // A planned (rule, series) before evaluation: its known state and the first period end to evaluate
+  // (then every period up to the instance's window_end).
   struct PendingInstance {
-    std::optional<StoredState> prev;
-    std::vector<Time> steps;
+    std::size_t known = KnownStates::npos;  // index in known_; npos: nothing stored yet
+    std::optional<Time> first;    // nullopt: no whole period is new
   };
   struct CycleWork {
     Plan plan;
@@ -63,7 +71,7 @@ class Engine {
   // Fills the cache with what the plan lacks, counting the calls, and notes each series' newest datapoint.
   aws::Result<std::size_t> fetch(Plan& plan, CycleReport& report);
   StatesByRule evaluate_instances(CycleWork& work, Time now, CycleRecorder& recorder, CycleReport& report);
-  InstanceResult evaluate_steps(const Instance& inst, const Plan& plan, PendingInstance& pending, Time now,
+  InstanceResult evaluate_steps(Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
                                 WindowScratch& scratch, CycleRecorder& recorder);
   void evaluate_composites(StatesByRule& states, Time now, const StateStore& store, CycleRecorder& recorder,
                            CycleReport& report);
@@ -74,6 +82,8 @@ class Engine {
   Logger& log_;
   std::string region_;
   bool explain_results_ = false;
+  Duration checkpoint_ = kStateCheckpoint;
+  KnownStates known_;  // the metric rules' states (job and composite rules read their few rows from the store)
   SeriesCache cache_;
   struct Discovered {
     Time expires{};

@@ -179,8 +179,9 @@ void JobWatch::evaluate_job(const config::Rule& rule, const StoredJob& job, Time
   if (!prev || state != cur.state || repeat_due(rule, cur, state, now) || explain)
     verdict = judge_job(rule, job, config_.poll.catch_up, now, Explain::Yes);
   InstanceResult res{&rule, labels, cur.state, verdict.evaluation, false, 0, true};
-  recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, job_event_time(job.job, now), now, res,
-                  {&job.job, verdict.quiet});
+  if (!recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, job_event_time(job.job, now), now, res,
+                       {&job.job, verdict.quiet}))
+    recorder.checkpoint(cur, prev->evaluated_at);
   if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
   res.since = cur.changed_at;
   report.results.push_back(std::move(res));
@@ -215,7 +216,8 @@ void JobWatch::evaluate_concurrency(const config::Rule& rule, Time now, const St
       event = Time{};
       for (const auto* job : jobs) event = std::max(event, job_event_time(*job, now));
     }
-    recorder.record(rule, labels, cur, prev.has_value(), eval, event, now, res);
+    if (!recorder.record(rule, labels, cur, prev.has_value(), eval, event, now, res))
+      recorder.checkpoint(cur, prev->evaluated_at);
     if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
     res.since = cur.changed_at;
     report.results.push_back(std::move(res));

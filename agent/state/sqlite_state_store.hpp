@@ -27,6 +27,7 @@ class SqliteStateStore final : public StateStore {
 
   std::optional<StoredState> get(const std::string& rule, const std::string& series) const override;
   std::vector<StoredState> all_states() const override;
+  void each_state(const std::function<void(const StoredState&)>& visit) const override;
   Result<Unit> commit(const std::vector<StateUpdate>& updates, const JobViewUpdate& jobs = {}) override;
   std::vector<StoredJob> jobs() const override;
   std::vector<OutboxRow> due(Time now) const override;

@@ -4,6 +4,7 @@
 // its outbox rows are written in one transaction before any delivery is attempted, so a crash
 // between the two loses nothing. SqliteStateStore (sqlite_state_store.hpp) is the implementation.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -114,6 +115,12 @@ class StateStore {
 
   virtual std::optional<StoredState> get(const std::string& rule, const std::string& series) const = 0;
   virtual std::vector<StoredState> all_states() const = 0;
+  // Every stored state, in no particular order, each handed to `visit` as it is read (valid only during
+  // the call): the engine fills its own compact copy (known_states.hpp) with one query, not 25,000
+  // get() calls nor a vector of full copies. This default reads all_states(); SqliteStateStore streams.
+  virtual void each_state(const std::function<void(const StoredState&)>& visit) const {
+    for (const auto& s : all_states()) visit(s);
+  }
 
   // Every update (state rows, history rows for transitions, outbox rows) and the job view's changes
   // in one transaction, or none: a restart neither forgets a job nor notifies it twice.

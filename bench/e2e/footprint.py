@@ -14,6 +14,11 @@ the start and goes stale after ~3 cycles; --steady gives every period of the run
 every cycle sees the same states (what tests/integration/test_footprint.py runs).
 
   BATCHWATCH_BIN=build/agent/batchwatch python3 bench/e2e/footprint.py [--cycles 10] [--steady]
+      [--instances 25000]
+
+--instances sets the (rule, series) count for the growth table: up to 25,000, 100 rules over
+instances/100 models (4 metrics each); above, 250 models and instances/250 rules. More series than
+1,000 would measure moto, not us: its GetMetricData scans every stored datapoint for each query.
 """
 import argparse
 import datetime
@@ -167,6 +172,17 @@ class Daemon:
         self.log.close()
 
 
+def shape(instances):
+    """(rules, models) for `instances` (rule, series) instances: see the module's docstring."""
+    if instances <= 25000:
+        if instances % 100:
+            raise ValueError("--instances up to 25,000 must be a multiple of 100 (100 rules over instances/100 models)")
+        return 100, instances // 100
+    if instances % 250:
+        raise ValueError("--instances above 25,000 must be a multiple of 250 (instances/250 rules over 250 models)")
+    return instances // 250, 250
+
+
 def run_footprint(binary, cycles, models=250, rules=100, period="10s", cycle_timeout=60, progress=None, steady=False):
     """Starts moto and the daemon; returns (samples, floor_kB). samples[i] is the state after cycle i+1:
     /proc status fields in kB (VmHWM: the peak since the previous sample, see reset_peak), cpu_s
@@ -216,34 +232,58 @@ def run_footprint(binary, cycles, models=250, rules=100, period="10s", cycle_tim
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def per_cycle_cpu(samples):
+    """CPU seconds of each cycle (the first includes the process start and the first states)."""
+    return [s["cpu_s"] - (samples[i - 1]["cpu_s"] if i else 0.0) for i, s in enumerate(samples)]
+
+
+def median(values):
+    v = sorted(values)
+    return (v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cycles", type=int, default=10)
+    ap.add_argument("--instances", type=int, default=25000, help="(rule, series) instances a cycle (see --help text)")
+    ap.add_argument("--cycle-timeout", type=float, default=60, help="seconds to wait for each cycle (moto is slow under load)")
     ap.add_argument("--bin", default=os.environ.get("BATCHWATCH_BIN", os.path.join(ROOT, "build", "agent", "batchwatch")))
     ap.add_argument("--peer-peak-rss-mb", type=float, help="the peer's peak RSS from compare.py, for the ratio")
     ap.add_argument("--steady", action="store_true",
                     help="a datapoint in every period of the run (states and reasons the same every cycle); "
                          "default: 3 datapoints before the start only, so the series go stale after ~3 cycles")
     args = ap.parse_args()
-    samples, floor_kb = run_footprint(args.bin, args.cycles, steady=args.steady,
+    try:
+        rules, models = shape(args.instances)
+    except ValueError as e:
+        ap.error(str(e))
+    samples, floor_kb = run_footprint(args.bin, args.cycles, models=models, rules=rules, steady=args.steady,
+                                      cycle_timeout=args.cycle_timeout,
                                       progress=lambda s: print(f"cycle {s['cycle']}: {s}", file=sys.stderr))
     data = "steady data" if args.steady else "3 datapoints before the start"
-    print(f"\n100 rules over 1,000 series, period 10s, {args.cycles} cycles, {data}; nproc {os.cpu_count()}\n")
+    print(f"\n{rules} rules over {models * len(METRICS):,} series ({args.instances:,} instances), period 10s, "
+          f"{args.cycles} cycles, {data}; nproc {os.cpu_count()}\n")
     # VmHWM is reset after each sample (reset_peak), so each row's is the peak of that cycle (and of the
     # /metrics scrape after the previous sample); the daemon's peak is the largest of them.
     hwm = "peak RSS this cycle (MB)" if all(s["peak_reset"] for s in samples) else "VmHWM (MB)"
     print(f"| cycle | {hwm} | VmRSS (MB) | RssAnon (kB) | RssFile (MB) | CPU total (s) | CPU this cycle (s) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    prev = 0.0
-    for s in samples:
+    cpu = per_cycle_cpu(samples)
+    for s, c in zip(samples, cpu):
         print(f"| {s['cycle']} | {s['VmHWM'] / 1024:.1f} | {s['VmRSS'] / 1024:.1f} | {s['RssAnon']} | "
-              f"{s['RssFile'] / 1024:.1f} | {s['cpu_s']:.2f} | {s['cpu_s'] - prev:.2f} |")
-        prev = s["cpu_s"]
+              f"{s['RssFile'] / 1024:.1f} | {s['cpu_s']:.2f} | {c:.2f} |")
     peak = max(s["VmHWM"] for s in samples)
     print(f"\nfloor (`batchwatch version` peak RSS): {floor_kb / 1024:.1f} MB; daemon peak RSS {peak / 1024:.1f} MB, "
-          f"{(peak - floor_kb) / 1024:.1f} MB above the floor (target <= 5 MB)")
-    if len(samples) >= 2:
-        growth = max(s["RssAnon"] for s in samples[2:]) - samples[1]["RssAnon"] if len(samples) > 2 else 0
+          f"{(peak - floor_kb) / 1024:.1f} MB above the floor")
+    if len(samples) >= 3:
+        # Cycle 1 starts the process and records every first state: the steady cost is the later cycles'.
+        steady_cpu = median(cpu[1:])
+        steady_peak = max(s["VmHWM"] for s in samples[1:]) - floor_kb
+        print(f"cycles 2-{samples[-1]['cycle']}: CPU median {steady_cpu:.3f} s ({steady_cpu / args.instances * 1e6:.2f} "
+              f"us per instance); peak {steady_peak / 1024:.1f} MB above the floor "
+              f"({steady_peak * 1024 / args.instances:.0f} bytes per instance); cycle 1: CPU {cpu[0]:.3f} s, "
+              f"peak {(samples[0]['VmHWM'] - floor_kb) / 1024:.1f} MB above the floor")
+        growth = max(s["RssAnon"] for s in samples[2:]) - samples[1]["RssAnon"]
         print(f"RssAnon growth from cycle 2 to cycle {samples[-1]['cycle']} (max over later cycles minus cycle 2): "
               f"{growth} kB (target: no growth)")
     if args.peer_peak_rss_mb:

@@ -16,6 +16,7 @@ class ForwardingStore : public StateStore {
     return inner_.get(rule, series);
   }
   std::vector<StoredState> all_states() const override { return inner_.all_states(); }
+  void each_state(const std::function<void(const StoredState&)>& visit) const override { inner_.each_state(visit); }
   Result<Unit> commit(const std::vector<StateUpdate>& updates, const JobViewUpdate& jobs = {}) override {
     return inner_.commit(updates, jobs);
   }
