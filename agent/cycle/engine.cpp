@@ -145,9 +145,9 @@ Engine::StatesByRule Engine::evaluate_instances(CycleWork& work, Time now, Cycle
   newest_step_.clear();
   for (std::size_t i = 0; i < work.plan.instances.size(); ++i) {
     auto res = evaluate_steps(work.plan.instances[i], work.plan, work.instances[i], now, scratch, recorder);
-    if (const auto& steps = work.instances[i].steps; !steps.empty()) {
+    if (work.instances[i].first) {  // its steps ran up to the instance's newest period
       Time& newest = newest_step_[res.rule->name];
-      newest = std::max(newest, steps.back());
+      newest = std::max(newest, work.plan.instances[i].window_end);
     }
     if (composites) states[res.rule->name][labels_text(res.labels)] = res.evaluation.state;
     report.results.push_back(std::move(res));
