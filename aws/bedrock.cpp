@@ -231,12 +231,7 @@ Result<ModelInvocationJob> parse_model_invocation_job(std::string_view body) {
   return job;
 }
 
-std::string denied_action(const Error& error) {
-  const bool denied = error.kind == Error::Kind::Api &&
-                      (error.code == "AccessDeniedException" || error.code == "AccessDenied");
-  if (!denied || error.service != kService || error.operation.empty()) return "";
-  return fmt::format("{}:{}", kService, error.operation);
-}
+std::string denied_action(const Error& error) { return aws::denied_action(error, kService); }
 
 Result<std::vector<ModelInvocationJob>> BedrockClient::list_model_invocation_jobs(
     const ListModelInvocationJobsRequest& request) {

@@ -82,12 +82,7 @@ Result<std::string> parse_table_status(const nlohmann::json& response) {
   return status->get<std::string>();
 }
 
-std::string dynamodb_denied_action(const Error& error) {
-  const bool denied = error.kind == Error::Kind::Api &&
-                      (error.code == "AccessDeniedException" || error.code == "AccessDenied");
-  if (!denied || error.service != kService || error.operation.empty()) return "";
-  return fmt::format("{}:{}", kService, error.operation);
-}
+std::string dynamodb_denied_action(const Error& error) { return aws::denied_action(error, kService); }
 
 Result<nlohmann::json> DynamoDbClient::call(std::string_view operation, const nlohmann::json& body) {
   return client_.call_json(kDynamoDbTarget, operation, body, kDynamoDbContentType);

@@ -39,4 +39,11 @@ bool Error::retryable() const {
   return http_status == 429 || http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
 }
 
+std::string denied_action(const Error& error, std::string_view service) {
+  const bool denied = error.kind == Error::Kind::Api &&
+                      (error.code == "AccessDeniedException" || error.code == "AccessDenied");
+  if (!denied || error.service != service || error.operation.empty()) return "";
+  return fmt::format("{}:{}", service, error.operation);
+}
+
 }  // namespace bw::aws

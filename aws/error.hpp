@@ -62,4 +62,8 @@ class [[nodiscard]] Result {
 
 struct Unit {};
 
+// The IAM action an AccessDenied answer from `service` names ("dynamodb:UpdateItem"), for services whose
+// IAM prefix is their signing name (bedrock, dynamodb); "" for any other error or another service's.
+std::string denied_action(const Error& error, std::string_view service);
+
 }  // namespace bw::aws
