@@ -100,6 +100,7 @@ int cmd_once(const OnceOptions& options, Logger& log) {
   auto jobs = cfg->jobs.enabled ? make_job_source(*aws, cfg->aws) : nullptr;
   Engine engine(*cfg, *source, log, aws->region, jobs.get());
   engine.explain_results(true);  // the table and JSON lines show why each series is in its state now
+  engine.draw_trails(false);  // no status page to draw them on
   engine.checkpoint_every(Duration{0});  // one cycle, then the process ends: write every evaluated row
   const Time now = options.now.value_or(clock.now());
   auto report = engine.run(now, *store, options.dry_run ? RunMode::DryRun : RunMode::Record, clock.now());

@@ -173,6 +173,7 @@ bool Daemon::start(std::unique_ptr<config::Config> cfg) {
   if (!start_status_server()) return false;
   delivery_.start(std::move(delivery_store), dispatcher_factory(*gen_));  // undelivered rows go out first
   engine_ = std::make_unique<Engine>(c, *gen_->source, log_, gen_->region, gen_->jobs.get());
+  engine_->draw_trails(!c.server_listen.empty());
   log_.info("batchwatch started",
             {{"config", options_.config_path}, {"rules", std::to_string(c.rules.size())}, {"region", gen_->region}});
   return true;
@@ -197,6 +198,7 @@ void Daemon::reload() {
   flush_states();
   const auto last_job_list = engine_->last_job_list();
   engine_ = std::make_unique<Engine>(*next->cfg, *next->source, log_, next->region, next->jobs.get());
+  engine_->draw_trails(!next->cfg->server_listen.empty());
   engine_->resume_job_listing_after(last_job_list);  // a SIGHUP is no reason to list every account at once
   gen_ = std::move(next);
   metrics_.count_config_reload(true);

@@ -92,7 +92,7 @@ aws::Result<Engine::CycleWork> Engine::plan_cycle(Time now, const StateStore& st
     const KnownState* prev = pending.known == KnownStates::npos ? nullptr : &known_[pending.known];
     // The status page draws the last kTrailPeriods periods: keep that much cached (fetched once, then
     // only the new periods; GetMetricData bills per metric, not per datapoint).
-    if (!inst.inputs.empty())
+    if (draw_trails_ && !inst.inputs.empty())
       widen(plan, inst.series, inst.window_end - rule.metric.period * SeriesTrails::kTrailPeriods);
     pending.first = first_step(inst, prev, rule.metric.period, config_.poll.catch_up);
     if (!pending.first) continue;
@@ -256,7 +256,7 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
   job_watch_.evaluate(now, store, recorder, report, explain_results_);
   for (const auto& r : report.results)
     if (r.rule->is_job_rule()) states[r.rule->name][labels_text(r.labels)] = r.evaluation.state;
-  report.trails = trails_of(work->plan, cache_, config_.rules);
+  if (draw_trails_) report.trails = trails_of(work->plan, cache_, config_.rules);
   evaluate_composites(states, now, store, recorder, report);
   if (mode == RunMode::Record) {
     auto committed = store.commit(recorder.updates(), job_watch_.update());

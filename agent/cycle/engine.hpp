@@ -42,6 +42,11 @@ class Engine {
   // last change, as a CloudWatch alarm's StateReason does.
   void explain_results(bool on) { explain_results_ = on; }
 
+  // Whether the report carries each series' recent curve (CycleReport::trails) for a status page.
+  // Drawing it keeps SeriesTrails::kTrailPeriods periods of every series fetched and cached, where
+  // evaluation needs a rule's few periods: `once`, and a daemon without a status server, skip it.
+  void draw_trails(bool on) { draw_trails_ = on; }
+
   // How far a state row may lag its newest evaluation when nothing else changed (kStateCheckpoint).
   // Zero writes every evaluated row (`once`: the process ends after its one cycle).
   void checkpoint_every(Duration interval) { checkpoint_ = interval; }
@@ -82,6 +87,7 @@ class Engine {
   Logger& log_;
   std::string region_;
   bool explain_results_ = false;
+  bool draw_trails_ = true;
   Duration checkpoint_ = kStateCheckpoint;
   KnownStates known_;  // the metric rules' states (job and composite rules read their few rows from the store)
   SeriesCache cache_;
