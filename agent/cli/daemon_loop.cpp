@@ -152,6 +152,13 @@ bool Daemon::start_status_server() {
   return true;
 }
 
+std::unique_ptr<Engine> Daemon::make_engine(const Generation& gen) const {
+  auto engine = std::make_unique<Engine>(*gen.cfg, *gen.source, log_, gen.region, gen.jobs.get());
+  engine->draw_trails(!gen.cfg->server_listen.empty());  // the status page draws them
+  engine->list_transitions(false);                        // the log and the results tell them
+  return engine;
+}
+
 bool Daemon::start(std::unique_ptr<config::Config> cfg) {
   std::string error;
   gen_ = deps_.build(std::shared_ptr<const config::Config>(std::move(cfg)), metrics_, error);
@@ -172,8 +179,7 @@ bool Daemon::start(std::unique_ptr<config::Config> cfg) {
   }
   if (!start_status_server()) return false;
   delivery_.start(std::move(delivery_store), dispatcher_factory(*gen_));  // undelivered rows go out first
-  engine_ = std::make_unique<Engine>(c, *gen_->source, log_, gen_->region, gen_->jobs.get());
-  engine_->draw_trails(!c.server_listen.empty());
+  engine_ = make_engine(*gen_);
   log_.info("batchwatch started",
             {{"config", options_.config_path}, {"rules", std::to_string(c.rules.size())}, {"region", gen_->region}});
   return true;
@@ -197,8 +203,7 @@ void Daemon::reload() {
   delivery_.replace(dispatcher_factory(*next));
   flush_states();
   const auto last_job_list = engine_->last_job_list();
-  engine_ = std::make_unique<Engine>(*next->cfg, *next->source, log_, next->region, next->jobs.get());
-  engine_->draw_trails(!next->cfg->server_listen.empty());
+  engine_ = make_engine(*next);
   engine_->resume_job_listing_after(last_job_list);  // a SIGHUP is no reason to list every account at once
   gen_ = std::move(next);
   metrics_.count_config_reload(true);

@@ -77,6 +77,7 @@ class Daemon {
  private:
   DeliveryWorker::DispatcherFactory dispatcher_factory(const Generation& gen);
   bool start_status_server();
+  std::unique_ptr<Engine> make_engine(const Generation& gen) const;
   void reload();
   void flush_states();  // the evaluations the engine has not written yet (before it is dropped)
   Time run_cycle();  // returns when the next cycle is due

@@ -129,8 +129,9 @@ bool CycleRecorder::checkpoint(const StoredState& cur, Time written_at) {
 void CycleRecorder::report_transition(const config::Rule& rule, const std::vector<Dimension>& labels,
                                       const std::string& series, AlarmState from, const Evaluation& eval, Time at,
                                       InstanceResult& result) {
-  report_.transitions.push_back(Transition{at, &rule, labels, from, eval.state, eval.value, eval.reason});
+  if (list_transitions_) report_.transitions.push_back(Transition{at, &rule, labels, from, eval.state, eval.value, eval.reason});
   result.transition = true;
+  if (!log_.enabled(LogLevel::Info)) return;  // a first cycle has a transition per series: skip building the fields
   log_.info("state change", {{"rule", rule.name},
                              {"series", series},
                              {"from", std::string(to_string(from))},

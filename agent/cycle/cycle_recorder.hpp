@@ -115,6 +115,8 @@ class CycleRecorder {
   bool checkpoint(const StoredState& cur, Time written_at);
 
   std::vector<StateUpdate>& updates() { return updates_; }
+  // Whether CycleReport::transitions is filled (backtest prints it; `once` and `run` read the results).
+  void list_transitions(bool on) { list_transitions_ = on; }
 
  private:
   void report_transition(const config::Rule& rule, const std::vector<Dimension>& labels, const std::string& series,
@@ -130,6 +132,7 @@ class CycleRecorder {
   CycleReport& report_;
   const JobFacts* jobs_;
   Duration checkpoint_;
+  bool list_transitions_ = true;
   std::vector<StateUpdate> updates_;
 };
 

@@ -252,6 +252,7 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
   job_watch_.refresh(now, store, report);
   CycleRecorder recorder(config_, store, log_, region_, recorded_at, report,
                          job_watch_.enabled() ? &job_watch_ : nullptr, checkpoint_);
+  recorder.list_transitions(list_transitions_);
   auto states = evaluate_instances(work.value(), now, recorder, report);
   job_watch_.evaluate(now, store, recorder, report, explain_results_);
   for (const auto& r : report.results)

@@ -46,6 +46,9 @@ class Engine {
   // Drawing it keeps SeriesTrails::kTrailPeriods periods of every series fetched and cached, where
   // evaluation needs a rule's few periods: `once`, and a daemon without a status server, skip it.
   void draw_trails(bool on) { draw_trails_ = on; }
+  // Whether the report lists every transition in time order (CycleReport::transitions): backtest prints
+  // them; `once` and `run` show the results, and a first cycle has one per series.
+  void list_transitions(bool on) { list_transitions_ = on; }
 
   // How far a state row may lag its newest evaluation when nothing else changed (kStateCheckpoint).
   // Zero writes every evaluated row (`once`: the process ends after its one cycle).
@@ -88,6 +91,7 @@ class Engine {
   std::string region_;
   bool explain_results_ = false;
   bool draw_trails_ = true;
+  bool list_transitions_ = true;
   Duration checkpoint_ = kStateCheckpoint;
   KnownStates known_;  // the metric rules' states (job and composite rules read their few rows from the store)
   SeriesCache cache_;

@@ -133,6 +133,27 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
       << logs;
 }
 
+// `once` and a daemon without a status page: no 30-period curves fetched or drawn, no transition list;
+// the results, the log and the notifications are the same.
+TEST_F(EngineTest, WithoutTrailsOnlyTheEvaluatedWindowIsFetchedAndNoTransitionIsListed) {
+  engine_.draw_trails(false);
+  engine_.list_transitions(false);
+  add_alarm_m1_ok_m2();
+
+  const auto report = run(at("2026-11-22T06:05:00Z"));
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  ASSERT_EQ(src_.fetches.size(), 1u);
+  EXPECT_EQ(src_.fetches[0].start, at("2026-11-22T03:00:00Z"));  // the 3 hourly slots ending at 06:00
+  EXPECT_EQ(src_.fetches[0].end, at("2026-11-22T06:00:00Z"));
+  EXPECT_EQ(report->trails.instances(), 0u);
+  EXPECT_TRUE(report->transitions.empty());
+  ASSERT_EQ(report->results.size(), 2u);
+  EXPECT_EQ(report->results[0].evaluation.state, AlarmState::Alarm);
+  EXPECT_TRUE(report->results[0].transition);
+  EXPECT_EQ(report->notifications, 2u);
+  EXPECT_NE(log_.text().find("state change"), std::string::npos);
+}
+
 TEST_F(EngineTest, ASecondRunAtTheSameTimeChangesNothing) {
   ASSERT_TRUE(store_);
   const auto now = at("2026-11-22T06:05:00Z");
