@@ -4,6 +4,9 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -144,6 +147,20 @@ std::optional<std::string> read_text_file(const std::string& path, std::string* 
     return std::nullopt;
   }
   return std::move(out).str();
+}
+
+bool file_readable(const std::string& path, std::string* error) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (error) *error = std::strerror(errno);
+    return false;
+  }
+  char first = 0;
+  const auto n = ::read(fd, &first, 1);  // a directory opens, and fails here (EISDIR)
+  const int read_errno = errno;
+  ::close(fd);
+  if (n < 0 && error) *error = std::strerror(read_errno);
+  return n >= 0;
 }
 
 std::optional<std::string> process_env(const char* name) {

@@ -55,5 +55,8 @@ std::optional<Time> parse_iso8601(std::string_view text);
 
 // Reads a whole (small) file; nullopt when it cannot be read. `error` gets the reason (strerror), not the content.
 std::optional<std::string> read_text_file(const std::string& path, std::string* error = nullptr);
+// Whether `path` can be opened and read (its first byte), without reading it all: a CA bundle is
+// ~200 kB that only curl needs to parse. On failure `error` gets the reason (strerror).
+bool file_readable(const std::string& path, std::string* error = nullptr);
 
 }  // namespace bw::aws

@@ -124,7 +124,7 @@ std::unique_ptr<AwsStack> make_aws_stack(const config::AwsConfig& cfg, Clock& cl
   if (stack->ca_bundle.empty()) stack->ca_bundle = aws::profile_setting(env, cfg.profile, "ca_bundle").value_or("");
   if (!stack->ca_bundle.empty()) {
     std::string why;
-    if (!aws::read_text_file(stack->ca_bundle, &why)) {
+    if (!aws::file_readable(stack->ca_bundle, &why)) {
       error = fmt::format("CA bundle {} cannot be read: {}", stack->ca_bundle, why);
       return nullptr;
     }

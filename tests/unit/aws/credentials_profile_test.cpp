@@ -248,5 +248,18 @@ TEST(CredentialProcess, Failures) {
   EXPECT_FALSE(ok->expiration.has_value());
 }
 
+// The CA bundle is checked with file_readable: the reason names what is wrong, and the file is not read whole.
+TEST_F(Profiles, FileReadableNamesWhyAFileCannotBeRead) {
+  std::string why;
+  config("[default]\n");
+  EXPECT_TRUE(file_readable(dir_ + "/config", &why));
+  EXPECT_FALSE(file_readable(dir_ + "/missing.pem", &why));
+  EXPECT_EQ(why, "No such file or directory");
+  EXPECT_FALSE(file_readable(dir_, &why));  // a directory opens, then cannot be read
+  EXPECT_EQ(why, "Is a directory");
+  std::ofstream(dir_ + "/empty.pem").flush();
+  EXPECT_TRUE(file_readable(dir_ + "/empty.pem", &why));
+}
+
 }  // namespace
 }  // namespace bw::aws
