@@ -5,7 +5,9 @@
 // lookup never second-guesses the decision.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <mutex>
 
 #include "aws/endpoints.hpp"
@@ -19,8 +21,21 @@ void global_init_once() {
   std::call_once(flag, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// The first piece of a body sized by Content-Length (not compressed: then the length is the
+// compressed one) reserves it whole: a 100 kB answer is then copied once, not grown by doubling.
+void reserve_body(HttpResponse& response) {
+  if (!response.header("Content-Encoding").empty()) return;
+  const auto length = response.header("Content-Length");
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
+  constexpr std::size_t kMaxReserve = 64u << 20;  // a length is a claim; a body is only appended as it comes
+  if (ec == std::errc{} && end == length.data() + length.size()) response.body.reserve(std::min(n, kMaxReserve));
+}
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto& response = *static_cast<HttpResponse*>(user);
+  if (response.body.empty()) reserve_body(response);
+  response.body.append(data, size * count);
   return size * count;
 }
 
@@ -91,7 +106,7 @@ class CurlTransport final : public HttpTransport {
       }
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
     const CURLcode rc = curl_easy_perform(h);
