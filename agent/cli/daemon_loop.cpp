@@ -65,9 +65,10 @@ StatusSnapshot snapshot_of(CycleReport& report, StateStore& store, const config:
   snap.not_ready_reason.clear();
   snap.last_cycle = report.now;
   snap.alerts.reserve(report.results.size());
+  snap.alerts.hold(report.texts);
   for (const auto& r : report.results)
-    snap.alerts.add(r.rule->name, r.rule->kind(), r.labels, r.evaluation.state, r.evaluation.value, r.evaluation.reason,
-                    r.since);
+    snap.alerts.add(r.rule->name, r.rule->kind(), r.labels, r.evaluation.state, r.evaluation.value, r.reason(), r.since,
+                    r.kept_reason.data() != nullptr);
   for (const auto& c : store.outbox_counts()) snap.outbox[c.target] = {c.pending, c.dead, c.oldest_pending};
   snap.trails = std::move(report.trails);
   snap.silences = silences_at(cfg, store, report.now);

@@ -2,8 +2,10 @@
 // What a cycle reports, and the CycleRecorder that turns each evaluation into the stored state, the
 // history row and the notifications it owes (metric rules, composites and job rules alike).
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,11 +21,16 @@ struct InstanceResult {
   const config::Rule* rule = nullptr;
   std::vector<Dimension> labels;
   AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
-  Evaluation evaluation;                                 // the newest
+  Evaluation evaluation;  // the newest; its reason is empty when kept_reason holds it
   bool transition = false;                               // any change during this cycle
   std::size_t notifications = 0;                         // outbox rows queued by this cycle
   bool evaluated = true;  // false: no new period since the last evaluation; the stored state is shown
   Time since{};           // when the state last changed (as stored after this cycle)
+  // A metric rule's reason is the engine's kept one (KnownStates), referred to, not copied: valid
+  // while the report's `texts` is held.
+  std::string_view kept_reason{};
+
+  std::string_view reason() const { return kept_reason.data() ? kept_reason : std::string_view(evaluation.reason); }
 };
 
 // A transition, as `backtest` prints it.
@@ -52,6 +59,7 @@ struct CycleReport {
   std::vector<StoredJob> jobs;        // the job view after this cycle (empty when jobs are not watched)
   std::size_t job_lists = 0;          // ListModelInvocationJobs passes made this cycle (one per scope)
   SeriesTrails trails;  // per result (composites have none): the recent curve the status page draws
+  std::shared_ptr<const void> texts;  // owns what the results' kept_reason refer to
 };
 
 // The states a rule notifies on: its notify_on, else ALARM and OK (DRAINED for a drained rule).

@@ -83,6 +83,7 @@ aws::Result<Engine::CycleWork> Engine::plan_cycle(Time now, const StateStore& st
   expansions.value() = {};  // copied into the plan (discovered_ keeps them for the next cycles)
   auto& plan = work.plan;
   if (!known_.loaded()) known_.load(store, config_.rules);  // one query, on the first cycle (or after a failed commit)
+  known_.compact();  // before this cycle's results refer to the kept reasons
   work.instances.resize(plan.instances.size());
   for (std::size_t i = 0; i < plan.instances.size(); ++i) {
     const auto& inst = plan.instances[i];
@@ -170,7 +171,8 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
   const JobSnapshot* active = drained && drained->wait_for_jobs ? job_watch_.active_job(inst.labels) : nullptr;
   if (!pending.first) {
     res.evaluated = false;
-    res.evaluation = Evaluation{cur.state, cur.value, cur.reason, std::nullopt, cur.marker};
+    res.evaluation = Evaluation{cur.state, cur.value, {}, std::nullopt, cur.marker};
+    res.kept_reason = known_.reason(pending.known);
   }
   for (Time step = pending.first.value_or(inst.window_end + rule.metric.period); step <= inst.window_end;
        step += rule.metric.period) {
@@ -194,8 +196,10 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
     const auto known = pending.known != KnownStates::npos ? pending.known : known_.insert(inst.rule, cur.series);
     known_.assign(known, cur);
     known_[known].written_at = written;
+    // The newest reason, or the last change's when it was not written again: what known_ now keeps.
+    res.kept_reason = known_.reason(known);
+    std::string().swap(res.evaluation.reason);
   }
-  if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
   res.since = cur.changed_at;
   res.labels = std::move(inst.labels);
   return res;
@@ -253,6 +257,7 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
   CycleRecorder recorder(config_, store, log_, region_, recorded_at, report,
                          job_watch_.enabled() ? &job_watch_ : nullptr, checkpoint_);
   auto states = evaluate_instances(work.value(), now, recorder, report);
+  report.texts = known_.text_owner();  // the results' kept reasons, whatever known_ does next
   job_watch_.evaluate(now, store, recorder, report, explain_results_);
   for (const auto& r : report.results)
     if (r.rule->is_job_rule()) states[r.rule->name][labels_text(r.labels)] = r.evaluation.state;

@@ -105,8 +105,11 @@ class AlertList {
   };
 
   void push_back(const AlertView& a) { add(a.rule, a.kind, a.labels, a.state, a.value, a.reason, a.since); }
+  // `reason_held`: the reason lies in text an owner given to hold() keeps, immutable: referred to, not copied.
   void add(std::string_view rule, std::string_view kind, const std::vector<Dimension>& labels, AlarmState state,
-           std::optional<double> value, std::string_view reason, Time since);
+           std::optional<double> value, std::string_view reason, Time since, bool reason_held = false);
+  // Keeps `owner` alive as long as the list (the engine's kept reasons, shared with every snapshot).
+  void hold(std::shared_ptr<const void> owner) { owners_.push_back(std::move(owner)); }
   void reserve(std::size_t n) { rows_.reserve(n); }
   std::size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
@@ -138,6 +141,7 @@ class AlertList {
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t block_used_ = 0, block_size_ = 0;  // of blocks_.back()
   std::vector<std::string_view> recent_labels_, recent_reasons_;
+  std::vector<std::shared_ptr<const void>> owners_;  // of the held reasons
 };
 
 struct OutboxCounts {
