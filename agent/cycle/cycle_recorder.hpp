@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/cycle/planner.hpp"
 #include "agent/cycle/series_trails.hpp"
 #include "agent/log.hpp"
 #include "agent/state/state_store.hpp"
@@ -19,7 +20,7 @@ namespace bw::agent {
 
 struct InstanceResult {
   const config::Rule* rule = nullptr;
-  std::vector<Dimension> labels;
+  LabelSet labels;  // never null
   AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
   Evaluation evaluation;  // the newest; its reason is empty when kept_reason holds it
   bool transition = false;                               // any change during this cycle

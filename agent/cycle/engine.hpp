@@ -71,7 +71,7 @@ class Engine {
   // Every (rule, series) state computed this cycle, read by the composite rules: rule -> series -> state.
   using StatesByRule = std::map<std::string, std::map<std::string, AlarmState>>;
 
-  aws::Result<std::vector<std::vector<std::vector<Dimension>>>> discover(Time now);
+  aws::Result<std::vector<std::vector<LabelSet>>> discover(Time now);
   aws::Result<CycleWork> plan_cycle(Time now, const StateStore& store);
   // Fills the cache with what the plan lacks, counting the calls, and notes each series' newest datapoint.
   aws::Result<std::size_t> fetch(Plan& plan, CycleReport& report);
@@ -93,7 +93,7 @@ class Engine {
   SeriesCache cache_;
   struct Discovered {
     Time expires{};
-    std::vector<std::vector<Dimension>> series;
+    std::vector<LabelSet> series;
   };
   std::map<std::string, Discovered> discovered_;  // by metric (namespace|name|dimension pattern)
   // This cycle's newest evaluated period end per rule: a composite's time for its idempotency keys.

@@ -54,11 +54,11 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
         } else if constexpr (std::is_same_v<S, config::DeadlineRule>) {
           return evaluate_deadline(spec.spec, window(Role::Primary), window(Role::Rate), at, previous);
         } else if constexpr (std::is_same_v<S, config::CostRule>) {
-          const Price* price = price_for(spec, inst.labels);
+          const Price* price = price_for(spec, *inst.labels);
           if (price == nullptr) {
             Evaluation e;
             e.state = AlarmState::InsufficientData;
-            e.reason = fmt::format("No price for {} in {}", labels_text(inst.labels), spec.pricing_file);
+            e.reason = fmt::format("No price for {} in {}", labels_text(*inst.labels), spec.pricing_file);
             return e;
           }
           return evaluate_cost(spec.budget, *price, window(Role::Primary), window(Role::Output));

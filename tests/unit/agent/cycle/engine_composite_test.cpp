@@ -47,6 +47,20 @@ std::vector<const InstanceResult*> of_rule(const CycleReport& report, const std:
   return out;
 }
 
+// The rules over one discovered series share its label set, cycle after cycle (one copy per series,
+// not one per (rule, series) and cycle); composites share their children's.
+TEST(EngineComposite, RulesOverOneSeriesShareItsDiscoveredLabels) {
+  auto rig = rig_with({composite("hot-and-flowing", {"tokens-high", "tokens-flowing"}, {}, false)});
+  const auto first = rig->run("2026-11-22T06:05:00Z");
+  const auto second = rig->run("2026-11-22T06:10:00Z");
+  ASSERT_TRUE(first.ok() && second.ok());
+  const auto m1 = of_rule(first.value(), "tokens-high")[0]->labels;
+  EXPECT_EQ(*m1, kM1);
+  EXPECT_EQ(of_rule(first.value(), "tokens-flowing")[0]->labels.get(), m1.get());
+  EXPECT_EQ(of_rule(first.value(), "hot-and-flowing")[0]->labels.get(), m1.get());
+  EXPECT_EQ(of_rule(second.value(), "tokens-high")[0]->labels.get(), m1.get());
+}
+
 TEST(EngineComposite, PerSeriesResultsCarryTheLabelsOfTheirChildren) {
   auto rig = rig_with({composite("hot-and-flowing", {"tokens-high", "tokens-flowing"}, {}, false),
                        composite("outer", {"hot-and-flowing"}, {}, false)});
@@ -58,10 +72,10 @@ TEST(EngineComposite, PerSeriesResultsCarryTheLabelsOfTheirChildren) {
   for (const char* name : {"hot-and-flowing", "outer"}) {
     const auto results = of_rule(report.value(), name);
     ASSERT_EQ(results.size(), 2u) << name;
-    EXPECT_EQ(results[0]->labels, kM1) << name;
+    EXPECT_EQ(*results[0]->labels, kM1) << name;
     EXPECT_EQ(results[0]->evaluation.state, AlarmState::Alarm) << name;
     EXPECT_TRUE(results[0]->transition) << name;
-    EXPECT_EQ(results[1]->labels, kM2) << name;
+    EXPECT_EQ(*results[1]->labels, kM2) << name;
     EXPECT_EQ(results[1]->evaluation.state, AlarmState::Ok) << name;
   }
 
@@ -82,7 +96,7 @@ TEST(EngineComposite, AcrossLabelsIsOneUnlabelledResult) {
   ASSERT_TRUE(report.ok()) << report.error().describe();
   const auto results = of_rule(report.value(), "any-hot");
   ASSERT_EQ(results.size(), 1u);
-  EXPECT_TRUE(results[0]->labels.empty());
+  EXPECT_TRUE(results[0]->labels->empty());
   EXPECT_EQ(results[0]->evaluation.state, AlarmState::Alarm);
   const auto stored = rig->store->get("any-hot", "");
   ASSERT_TRUE(stored);

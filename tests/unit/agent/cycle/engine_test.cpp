@@ -60,7 +60,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   ASSERT_EQ(report->results.size(), 2u);
   const auto& alarm = report->results[0];
   EXPECT_EQ(alarm.rule, &rule());
-  EXPECT_EQ(alarm.labels, kM1);
+  EXPECT_EQ(*alarm.labels, kM1);
   EXPECT_EQ(alarm.old_state, AlarmState::InsufficientData);
   EXPECT_EQ(alarm.evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(alarm.evaluation.value, 1250000.0);
@@ -70,7 +70,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   EXPECT_TRUE(alarm.transition);
   EXPECT_EQ(alarm.notifications, 2u);
   const auto& ok = report->results[1];
-  EXPECT_EQ(ok.labels, kM2);
+  EXPECT_EQ(*ok.labels, kM2);
   EXPECT_EQ(ok.evaluation.state, AlarmState::Ok);
   EXPECT_EQ(ok.evaluation.value, 10.0);
   EXPECT_TRUE(ok.transition);
@@ -172,9 +172,9 @@ TEST_F(EngineTest, ResultsCarryWhenTheirStateLastChanged) {
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->results.size(), 2u);
   for (const auto& r : report->results) {
-    const auto stored = store_->get("tokens-high", labels_text(r.labels));
+    const auto stored = store_->get("tokens-high", labels_text(*r.labels));
     ASSERT_TRUE(stored);
-    EXPECT_EQ(r.since, stored->changed_at) << labels_text(r.labels);
+    EXPECT_EQ(r.since, stored->changed_at) << labels_text(*r.labels);
   }
   EXPECT_EQ(report->results[0].since, later);
   EXPECT_EQ(report->results[1].since, first);
