@@ -18,20 +18,34 @@
 
 namespace bw::agent {
 
+// What a cycle shows of one (rule, series). Kept small (the daemon holds one per instance at the
+// cycle's peak): the newest evaluation's state and value, not the whole Evaluation, and a metric
+// rule's reason as a view of the engine's kept one.
 struct InstanceResult {
+  struct Shown {
+    AlarmState state = AlarmState::InsufficientData;
+    std::optional<double> value;
+  };
+  InstanceResult() = default;
+  // `shown`: the newest evaluation (its reason is copied: job and composite rules).
+  InstanceResult(const config::Rule* r, LabelSet l, AlarmState old, const Evaluation& shown, bool was_evaluated = true)
+      : rule(r), labels(std::move(l)), evaluation{shown.state, shown.value}, own_reason(shown.reason),
+        old_state(old), evaluated(was_evaluated) {}
+
   const config::Rule* rule = nullptr;
   LabelSet labels;  // never null
-  AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
-  Evaluation evaluation;  // the newest; its reason is empty when kept_reason holds it
-  bool transition = false;                               // any change during this cycle
-  std::size_t notifications = 0;                         // outbox rows queued by this cycle
-  bool evaluated = true;  // false: no new period since the last evaluation; the stored state is shown
-  Time since{};           // when the state last changed (as stored after this cycle)
+  Shown evaluation;  // the newest
+  Time since{};      // when the state last changed (as stored after this cycle)
   // A metric rule's reason is the engine's kept one (KnownStates), referred to, not copied: valid
-  // while the report's `texts` is held.
-  std::string_view kept_reason{};
+  // while the report's `texts` is held. Other rules' is their own.
+  std::string_view kept_reason;
+  std::string own_reason;
+  std::size_t notifications = 0;                         // outbox rows queued by this cycle
+  AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
+  bool transition = false;                               // any change during this cycle
+  bool evaluated = true;  // false: no new period since the last evaluation; the stored state is shown
 
-  std::string_view reason() const { return kept_reason.data() ? kept_reason : std::string_view(evaluation.reason); }
+  std::string_view reason() const { return kept_reason.data() ? kept_reason : std::string_view(own_reason); }
 };
 
 // A transition, as `backtest` prints it.

@@ -94,12 +94,12 @@ aws::Result<Engine::CycleWork> Engine::plan_cycle(Time now, const StateStore& st
     const KnownState* prev = pending.known == KnownStates::npos ? nullptr : &known_[pending.known];
     // The status page draws the last kTrailPeriods periods: keep that much cached (fetched once, then
     // only the new periods; GetMetricData bills per metric, not per datapoint).
-    if (draw_trails_ && !inst.inputs.empty())
+    if (draw_trails_ && inst.input_count > 0)
       widen(plan, inst.series, inst.window_end - rule.metric.period * SeriesTrails::kTrailPeriods);
     pending.first = first_step(inst, prev, rule.metric.period, config_.poll.catch_up);
     if (!pending.first) continue;
     const Duration back = inst.window_end - *pending.first;
-    for (const auto& in : inst.inputs) widen(plan, in.series, in.window_end - back - in.period * in.slots);
+    for (const auto& in : plan.inputs_of(inst)) widen(plan, in.series, in.window_end - back - in.period * in.slots);
   }
   regroup(plan);
   return work;
@@ -158,12 +158,13 @@ Engine::StatesByRule Engine::evaluate_instances(CycleWork& work, Time now, Cycle
   return states;
 }
 
-InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
+InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
                                       WindowScratch& scratch, CycleRecorder& recorder) {
   const auto& rule = config_.rules[inst.rule];
   bool had_prev = pending.known != KnownStates::npos;
   const AlarmState old_state = had_prev ? known_[pending.known].state : AlarmState::InsufficientData;
-  InstanceResult res{&rule, {}, old_state, {}, false, 0, true};
+  InstanceResult res{&rule, inst.labels, old_state, Evaluation{}};
+  Evaluation eval;  // the newest
   StoredState cur = had_prev ? known_.stored(pending.known, {}) : StoredState{};  // record() fills in the key
   std::optional<Time> written = had_prev ? known_[pending.known].written_at : std::nullopt;
   bool queued = false;  // whether the last evaluation queued the row
@@ -171,7 +172,7 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
   const JobSnapshot* active = drained && drained->wait_for_jobs ? job_watch_.active_job(*inst.labels) : nullptr;
   if (!pending.first) {
     res.evaluated = false;
-    res.evaluation = Evaluation{cur.state, cur.value, {}, std::nullopt, cur.marker};
+    eval = Evaluation{cur.state, cur.value, {}, std::nullopt, cur.marker};
     res.kept_reason = known_.reason(pending.known);
   }
   for (Time step = pending.first.value_or(inst.window_end + rule.metric.period); step <= inst.window_end;
@@ -182,12 +183,12 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
     // notification, log), a repeat notification, or every newest result when explaining results.
     // A new instance, or a result `once` prints, is explained whatever the state: explain it at once.
     const bool surely_wanted = !had_prev || (explain_results_ && step == inst.window_end);
-    res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch,
-                                       surely_wanted ? Explain::Yes : Explain::No, active);
-    const bool wanted = surely_wanted || res.evaluation.state != cur.state || repeat_due(rule, cur, res.evaluation.state, at);
-    if (wanted && res.evaluation.reason.empty())
-      res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes, active);
-    queued = recorder.record(rule, *inst.labels, cur, had_prev, res.evaluation, step, at, res);
+    eval = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch,
+                             surely_wanted ? Explain::Yes : Explain::No, active);
+    const bool wanted = surely_wanted || eval.state != cur.state || repeat_due(rule, cur, eval.state, at);
+    if (wanted && eval.reason.empty())
+      eval = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes, active);
+    queued = recorder.record(rule, *inst.labels, cur, had_prev, eval, step, at, res);
     if (queued) written = at;
     had_prev = true;
   }
@@ -198,10 +199,9 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
     known_[known].written_at = written;
     // The newest reason, or the last change's when it was not written again: what known_ now keeps.
     res.kept_reason = known_.reason(known);
-    std::string().swap(res.evaluation.reason);
   }
+  res.evaluation = {eval.state, eval.value};
   res.since = cur.changed_at;
-  res.labels = inst.labels;
   return res;
 }
 
@@ -231,9 +231,10 @@ void Engine::evaluate_composites(StatesByRule& states, Time now, const StateStor
       const auto labels = labelled == labels_of.end() ? share_labels(std::vector<Dimension>{}) : labelled->second;
       auto prev = store.get(rule.name, series);
       StoredState cur = prev.value_or(StoredState{});
-      InstanceResult res{&rule, labels, cur.state, evaluate_composite(*spec, children), false, 0, true};
+      const auto eval = evaluate_composite(*spec, children);
+      InstanceResult res{&rule, labels, cur.state, eval};
       const Time event = composite_time(*spec, now);
-      if (!recorder.record(rule, *labels, cur, prev.has_value(), res.evaluation, event, now, res))
+      if (!recorder.record(rule, *labels, cur, prev.has_value(), eval, event, now, res))
         recorder.checkpoint(cur, prev->evaluated_at);
       newest_step_[rule.name] = std::max(newest_step_[rule.name], event);  // a composite of composites
       res.since = cur.changed_at;

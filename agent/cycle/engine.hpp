@@ -76,7 +76,7 @@ class Engine {
   // Fills the cache with what the plan lacks, counting the calls, and notes each series' newest datapoint.
   aws::Result<std::size_t> fetch(Plan& plan, CycleReport& report);
   StatesByRule evaluate_instances(CycleWork& work, Time now, CycleRecorder& recorder, CycleReport& report);
-  InstanceResult evaluate_steps(Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
+  InstanceResult evaluate_steps(const Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
                                 WindowScratch& scratch, CycleRecorder& recorder);
   void evaluate_composites(StatesByRule& states, Time now, const StateStore& store, CycleRecorder& recorder,
                            CycleReport& report);

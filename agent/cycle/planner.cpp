@@ -53,6 +53,7 @@ Plan make_plan(const std::vector<config::Rule>& rules, const std::vector<std::ve
   std::size_t count = 0;  // reserved: grown by doubling, the vector would hold up to twice as many
   for (std::size_t r = 0; r < rules.size(); ++r) count += concrete(r).size();
   plan.instances.reserve(count);
+  plan.inputs.reserve(count);  // most rules read one series
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const auto& rule = rules[r];
     const auto& m = rule.metric;
@@ -60,14 +61,15 @@ Plan make_plan(const std::vector<config::Rule>& rules, const std::vector<std::ve
     if (inputs.empty()) continue;  // composite: from the other rules' results; job kinds: by the job watch
     const Time primary_end = period_floor(now - delay, inputs.front().period);
     for (const auto& dims : concrete(r)) {
-      Instance inst{r, dims, 0, primary_end, inputs.front().slots, {}};
+      Instance inst{r, dims, 0, primary_end, inputs.front().slots, static_cast<std::uint32_t>(plan.inputs.size()),
+                    static_cast<std::uint32_t>(inputs.size())};
       for (const auto& in : inputs) {
         const Time end = period_floor(primary_end - in.lag, in.period);
         const Time start = end - in.period * in.slots;
         const auto s = need(SeriesKey{MetricId{m.ns, in.metric, *dims}, in.stat, in.period}, start, end);
-        inst.inputs.push_back(InstanceInput{in.role, s, end, in.slots, in.period});
+        plan.inputs.push_back(InstanceInput{in.role, s, end, in.slots, in.period});
       }
-      inst.series = inst.inputs.front().series;
+      inst.series = plan.inputs[inst.first_input].series;
       plan.instances.push_back(std::move(inst));
     }
   }

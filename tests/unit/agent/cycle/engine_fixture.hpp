@@ -56,7 +56,9 @@ class EngineTest : public ::testing::Test {
   // A result's evaluation with its reason (a metric rule's result refers to the engine's kept one).
   std::string expected_payload(const std::vector<Dimension>& labels, AlarmState old_state, const InstanceResult& r,
                                Time now, Time step) const {
-    Evaluation ev = r.evaluation;
+    Evaluation ev;
+    ev.state = r.evaluation.state;
+    ev.value = r.evaluation.value;
     ev.reason = std::string(r.reason());
     return expected_payload(labels, old_state, ev, now, step);
   }

@@ -85,7 +85,7 @@ TEST_F(EngineReason, AReportsReasonsOutliveTheEnginesLaterCycles) {
   run(engine, "2026-11-22T08:05:00Z");
   ASSERT_TRUE(engine.run(at("2026-11-22T09:05:00Z"), *store_, RunMode::DryRun).ok());  // forgets the kept states
   EXPECT_EQ(first.results[0].reason(), change_reason);
-  EXPECT_TRUE(first.results[0].evaluation.reason.empty());  // not a copy of its own
+  EXPECT_TRUE(first.results[0].own_reason.empty());  // not a copy of its own
 }
 
 TEST_F(EngineReason, ExplainedResultsCarryAFreshReasonEachCycle) {

@@ -49,12 +49,13 @@ TEST(Planner, TwoRulesOnTheSameSeriesShareOneSeriesAndGetTwoInstances) {
 
   // A threshold rule reads one input: its own metric, as the primary.
   for (const auto& inst : plan.instances) {
-    ASSERT_EQ(inst.inputs.size(), 1u);
-    EXPECT_EQ(inst.inputs[0].role, Role::Primary);
-    EXPECT_EQ(inst.inputs[0].series, 0u);
-    EXPECT_EQ(inst.inputs[0].window_end, end);
-    EXPECT_EQ(inst.inputs[0].slots, inst.slots);
-    EXPECT_EQ(inst.inputs[0].period, kHour);
+    const auto inputs = plan.inputs_of(inst);
+    ASSERT_EQ(inputs.size(), 1u);
+    EXPECT_EQ(inputs[0].role, Role::Primary);
+    EXPECT_EQ(inputs[0].series, 0u);
+    EXPECT_EQ(inputs[0].window_end, end);
+    EXPECT_EQ(inputs[0].slots, inst.slots);
+    EXPECT_EQ(inputs[0].period, kHour);
   }
   EXPECT_EQ(plan.series_start, (std::vector<Time>{at("2026-11-22T01:00:00Z")}));
   EXPECT_EQ(plan.series_end, (std::vector<Time>{end}));
