@@ -61,13 +61,13 @@ Plan make_plan(const std::vector<config::Rule>& rules, const std::vector<std::ve
     if (inputs.empty()) continue;  // composite: from the other rules' results; job kinds: by the job watch
     const Time primary_end = period_floor(now - delay, inputs.front().period);
     for (const auto& dims : concrete(r)) {
-      Instance inst{r, dims, 0, primary_end, inputs.front().slots, static_cast<std::uint32_t>(plan.inputs.size()),
-                    static_cast<std::uint32_t>(inputs.size())};
+      Instance inst{static_cast<std::uint32_t>(r), inputs.front().slots, dims, 0, primary_end,
+                    static_cast<std::uint32_t>(plan.inputs.size()), static_cast<std::uint32_t>(inputs.size())};
       for (const auto& in : inputs) {
         const Time end = period_floor(primary_end - in.lag, in.period);
         const Time start = end - in.period * in.slots;
         const auto s = need(SeriesKey{MetricId{m.ns, in.metric, *dims}, in.stat, in.period}, start, end);
-        plan.inputs.push_back(InstanceInput{in.role, s, end, in.slots, in.period});
+        plan.inputs.push_back(InstanceInput{s, end, in.period, in.slots, in.role});
       }
       inst.series = plan.inputs[inst.first_input].series;
       plan.instances.push_back(std::move(inst));

@@ -23,21 +23,21 @@ inline LabelSet share_labels(std::vector<Dimension> labels) {
 std::vector<LabelSet> share_labels(std::vector<std::vector<Dimension>> sets);
 
 // One input of one (rule, series): which series, and the window evaluated at the newest step.
-struct InstanceInput {
-  Role role = Role::Primary;
+struct InstanceInput {  // fields ordered for size (32 bytes): a plan holds one per (rule, series) and input
   std::size_t series = 0;  // index into Plan::series
   Time window_end{};       // end (exclusive) of the newest period evaluated
-  int slots = 0;
   Duration period{60};
+  int slots = 0;
+  Role role = Role::Primary;
 };
 
 // One (rule, series) to evaluate. `series`, `window_end` and `slots` repeat the primary input.
-struct Instance {
-  std::size_t rule = 0;           // index into the rules
+struct Instance {  // 48 bytes
+  std::uint32_t rule = 0;  // index into the rules
+  int slots = 0;
   LabelSet labels;  // the concrete dimensions of the series
   std::size_t series = 0;
   Time window_end{};
-  int slots = 0;
   // Its inputs in Plan::inputs (Plan::inputs_of), primary first; none for composite rules. One vector
   // for the plan, not one per instance: 25,000 small blocks were 1 MB of the cycle's peak.
   std::uint32_t first_input = 0, input_count = 0;

@@ -33,7 +33,7 @@ struct AlertView {
   Time since{};  // when the state last changed
 };
 
-// Every (rule, series) of a snapshot, compactly: 48 bytes a row; rule names and kinds stored once;
+// Every (rule, series) of a snapshot, compactly: 56 bytes a row; rule names and kinds stored once;
 // label sets and reasons packed into 64 KiB blocks, one equal to a recent one stored once (a label
 // set recurs for every rule over its series; idle series of a rule give the same reason). As a
 // vector of AlertView (four strings and a label vector each) 25,000 instances held ~12 MB between
@@ -118,17 +118,17 @@ class AlertList {
   iterator end() const { return {this, rows_.size()}; }
 
  private:
-  struct Row {
-    std::uint32_t rule;  // into names_
-    std::uint32_t kind;  // into names_
-    AlarmState state;
-    bool has_value;
-    std::uint32_t labels_size;
+  struct Row {  // fields ordered for size: 56 bytes
     double value;
     Time since;
     const char* labels;  // into blocks_
-    const char* reason;  // into blocks_
+    const char* reason;  // into blocks_, or text an owner given to hold() keeps
+    std::uint32_t rule;  // into names_
+    std::uint32_t kind;  // into names_
+    std::uint32_t labels_size;
     std::uint32_t reason_size;
+    AlarmState state;
+    bool has_value;
   };
   std::uint32_t intern(std::string_view name);
   // `text` copied into the blocks, or the copy of an equal text found in `recent` (a direct-mapped
