@@ -65,10 +65,11 @@ StatusSnapshot snapshot_of(CycleReport& report, StateStore& store, const config:
   snap.not_ready_reason.clear();
   snap.last_cycle = report.now;
   snap.alerts.reserve(report.results.size());
-  snap.alerts.hold(report.texts);
+  snap.alerts.hold(report.texts);  // every result's reason lies in one of these two
+  snap.alerts.hold(report.other_texts);
   for (const auto& r : report.results)
-    snap.alerts.add(r.rule->name, r.rule->kind(), *r.labels, r.evaluation.state, r.evaluation.value, r.reason(), r.since,
-                    r.kept_reason.data() != nullptr);
+    snap.alerts.add(r.rule->name, r.rule->kind(), *r.labels, r.evaluation.state, r.evaluation.value, r.reason, r.since,
+                    true);
   for (const auto& c : store.outbox_counts()) snap.outbox[c.target] = {c.pending, c.dead, c.oldest_pending};
   snap.trails = std::move(report.trails);
   snap.silences = silences_at(cfg, store, report.now);

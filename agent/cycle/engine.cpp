@@ -173,7 +173,7 @@ InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, co
   if (!pending.first) {
     res.evaluated = false;
     eval = Evaluation{cur.state, cur.value, {}, std::nullopt, cur.marker};
-    res.kept_reason = known_.reason(pending.known);
+    res.reason = known_.reason(pending.known);
   }
   for (Time step = pending.first.value_or(inst.window_end + rule.metric.period); step <= inst.window_end;
        step += rule.metric.period) {
@@ -198,7 +198,7 @@ InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, co
     known_.assign(known, cur);
     known_[known].written_at = written;
     // The newest reason, or the last change's when it was not written again: what known_ now keeps.
-    res.kept_reason = known_.reason(known);
+    res.reason = known_.reason(known);
   }
   res.evaluation = {eval.state, eval.value};
   res.since = cur.changed_at;
@@ -233,6 +233,7 @@ void Engine::evaluate_composites(StatesByRule& states, Time now, const StateStor
       StoredState cur = prev.value_or(StoredState{});
       const auto eval = evaluate_composite(*spec, children);
       InstanceResult res{&rule, labels, cur.state, eval};
+      res.reason = report.keep_text(eval.reason);
       const Time event = composite_time(*spec, now);
       if (!recorder.record(rule, *labels, cur, prev.has_value(), eval, event, now, res))
         recorder.checkpoint(cur, prev->evaluated_at);

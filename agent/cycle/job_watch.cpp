@@ -182,7 +182,7 @@ void JobWatch::evaluate_job(const config::Rule& rule, const StoredJob& job, Time
   if (!recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, job_event_time(job.job, now), now, res,
                        {&job.job, verdict.quiet}))
     recorder.checkpoint(cur, prev->evaluated_at);
-  if (res.own_reason.empty()) res.own_reason = cur.reason;
+  res.reason = report.keep_text(verdict.evaluation.reason.empty() ? cur.reason : verdict.evaluation.reason);
   res.since = cur.changed_at;
   report.results.push_back(std::move(res));
 }
@@ -218,7 +218,7 @@ void JobWatch::evaluate_concurrency(const config::Rule& rule, Time now, const St
     }
     if (!recorder.record(rule, labels, cur, prev.has_value(), eval, event, now, res))
       recorder.checkpoint(cur, prev->evaluated_at);
-    if (res.own_reason.empty()) res.own_reason = cur.reason;
+    res.reason = report.keep_text(eval.reason.empty() ? cur.reason : eval.reason);
     res.since = cur.changed_at;
     report.results.push_back(std::move(res));
   }
@@ -230,7 +230,8 @@ void JobWatch::show_stored(const config::Rule& rule, const std::vector<Dimension
   const auto prev = store.get(rule.name, labels_text(labels));
   if (!prev) return;
   InstanceResult res{&rule, share_labels(labels), prev->state,
-                     {prev->state, prev->value, prev->reason, std::nullopt, prev->marker}, false};
+                     {prev->state, prev->value, {}, std::nullopt, prev->marker}, false};
+  res.reason = report.keep_text(prev->reason);
   res.since = prev->changed_at;
   report.results.push_back(std::move(res));
 }

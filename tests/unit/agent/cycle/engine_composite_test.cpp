@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,22 @@ TEST(EngineComposite, AcrossLabelsIsOneUnlabelledResult) {
   const auto stored = rig->store->get("any-hot", "");
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->state, AlarmState::Alarm);
+}
+
+// A composite's reason is the report's own text (not the engine's kept states): a copy of the report
+// keeps it after the original is gone.
+TEST(EngineComposite, ACopiedReportKeepsTheCompositesReason) {
+  auto rig = rig_with({composite("any-hot", {}, {"tokens-high"}, true)});
+  std::optional<CycleReport> copy;
+  {
+    auto report = rig->run("2026-11-22T06:05:00Z");
+    ASSERT_TRUE(report.ok());
+    copy = report.value();
+  }
+  const auto stored = rig->store->get("any-hot", "");
+  ASSERT_TRUE(stored);
+  ASSERT_FALSE(stored->reason.empty());
+  EXPECT_EQ(of_rule(*copy, "any-hot")[0]->reason, stored->reason);
 }
 
 }  // namespace

@@ -59,7 +59,7 @@ class EngineTest : public ::testing::Test {
     Evaluation ev;
     ev.state = r.evaluation.state;
     ev.value = r.evaluation.value;
-    ev.reason = std::string(r.reason());
+    ev.reason = std::string(r.reason);
     return expected_payload(labels, old_state, ev, now, step);
   }
 

@@ -64,7 +64,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   EXPECT_EQ(alarm.old_state, AlarmState::InsufficientData);
   EXPECT_EQ(alarm.evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(alarm.evaluation.value, 1250000.0);
-  EXPECT_EQ(alarm.reason(),
+  EXPECT_EQ(alarm.reason,
             "Threshold Crossed: 1 out of the last 1 datapoints [1250000.0 (22/11/26 05:00:00)] was greater than the "
             "threshold (1000000.0) (minimum 1 datapoint for OK -> ALARM transition).");
   EXPECT_TRUE(alarm.transition);
@@ -80,7 +80,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   ASSERT_TRUE(m1);
   EXPECT_EQ(m1->state, AlarmState::Alarm);
   EXPECT_EQ(m1->value, 1250000.0);
-  EXPECT_EQ(m1->reason, alarm.reason());
+  EXPECT_EQ(m1->reason, alarm.reason);
   EXPECT_EQ(m1->changed_at, now);
   EXPECT_EQ(m1->evaluated_at, now);
   EXPECT_EQ(m1->notified_state, "ALARM");
