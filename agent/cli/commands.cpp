@@ -77,19 +77,19 @@ void print_results(const CycleReport& report, bool json) {
   for (const auto& r : report.results) {
     if (json) {
       nlohmann::json labels = nlohmann::json::object();
-      for (const auto& d : r.labels) labels[d.name] = d.value;
+      for (const auto& d : *r.labels) labels[d.name] = d.value;
       nlohmann::json j{{"rule", r.rule->name},
                        {"kind", r.rule->kind()},
                        {"labels", labels},
                        {"state", to_string(r.evaluation.state)},
                        {"value", r.evaluation.value ? nlohmann::json(*r.evaluation.value) : nlohmann::json(nullptr)},
-                       {"reason", r.evaluation.reason}};
+                       {"reason", std::string(r.reason)}};
       std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
-      const std::string series = labels_text(r.labels);
+      const std::string series = labels_text(*r.labels);
       std::printf("%-17s %-28s %-40s %14s  %s\n", std::string(to_string(r.evaluation.state)).c_str(),
                   r.rule->name.c_str(), series.empty() ? "-" : series.c_str(), value_text(r.evaluation.value).c_str(),
-                  r.evaluation.reason.c_str());
+                  std::string(r.reason).c_str());
     }
   }
   std::fflush(stdout);

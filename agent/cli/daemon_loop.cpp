@@ -65,9 +65,11 @@ StatusSnapshot snapshot_of(CycleReport& report, StateStore& store, const config:
   snap.not_ready_reason.clear();
   snap.last_cycle = report.now;
   snap.alerts.reserve(report.results.size());
+  snap.alerts.hold(report.texts);  // every result's reason lies in one of these two
+  snap.alerts.hold(report.other_texts);
   for (const auto& r : report.results)
-    snap.alerts.add(r.rule->name, r.rule->kind(), r.labels, r.evaluation.state, r.evaluation.value, r.evaluation.reason,
-                    r.since);
+    snap.alerts.add(r.rule->name, r.rule->kind(), *r.labels, r.evaluation.state, r.evaluation.value, r.reason, r.since,
+                    true);
   for (const auto& c : store.outbox_counts()) snap.outbox[c.target] = {c.pending, c.dead, c.oldest_pending};
   snap.trails = std::move(report.trails);
   snap.silences = silences_at(cfg, store, report.now);
@@ -90,7 +92,7 @@ void export_cycle(AgentMetrics& metrics, const CycleReport& report, StateStore& 
   for (const auto& [target, n] : report.silenced) metrics.count_notification(target, NotificationOutcome::Silenced, n);
   metrics.add_datapoints(report.datapoints);
   RuleStateTable::Builder states;
-  for (const auto& r : report.results) states.add(r.rule->name, r.labels, r.evaluation.state);
+  for (const auto& r : report.results) states.add(r.rule->name, *r.labels, r.evaluation.state);
   metrics.set_rule_states(states.build());
   std::vector<std::pair<std::string, double>> ages;
   ages.reserve(report.newest_datapoint.size());

@@ -1,12 +1,16 @@
 #pragma once
 // What a cycle reports, and the CycleRecorder that turns each evaluation into the stored state, the
 // history row and the notifications it owes (metric rules, composites and job rules alike).
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "agent/cycle/planner.hpp"
 #include "agent/cycle/series_trails.hpp"
 #include "agent/log.hpp"
 #include "agent/state/state_store.hpp"
@@ -15,15 +19,30 @@
 
 namespace bw::agent {
 
+// What a cycle shows of one (rule, series). Kept small (the daemon holds one per instance at the
+// cycle's peak: 88 bytes): the newest evaluation's state and value, not the whole Evaluation, and
+// its reason as a view of text the report keeps alive.
 struct InstanceResult {
+  struct Shown {
+    AlarmState state = AlarmState::InsufficientData;
+    std::optional<double> value;
+  };
+  InstanceResult() = default;
+  // `shown`: the newest evaluation (its reason is set apart: `reason`).
+  InstanceResult(const config::Rule* r, LabelSet l, AlarmState old, const Evaluation& shown, bool was_evaluated = true)
+      : rule(r), labels(std::move(l)), evaluation{shown.state, shown.value}, old_state(old), evaluated(was_evaluated) {}
+
   const config::Rule* rule = nullptr;
-  std::vector<Dimension> labels;
-  AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
-  Evaluation evaluation;                                 // the newest
-  bool transition = false;                               // any change during this cycle
+  LabelSet labels;  // never null
+  Shown evaluation;  // the newest
+  Time since{};      // when the state last changed (as stored after this cycle)
+  // A metric rule's reason is the engine's kept one (KnownStates, alive while the report's `texts`
+  // is held), referred to, not copied; a job or composite rule's is in the report's `other_texts`.
+  std::string_view reason;
   std::size_t notifications = 0;                         // outbox rows queued by this cycle
+  AlarmState old_state = AlarmState::InsufficientData;  // before this cycle
+  bool transition = false;                               // any change during this cycle
   bool evaluated = true;  // false: no new period since the last evaluation; the stored state is shown
-  Time since{};           // when the state last changed (as stored after this cycle)
 };
 
 // A transition, as `backtest` prints it.
@@ -52,6 +71,11 @@ struct CycleReport {
   std::vector<StoredJob> jobs;        // the job view after this cycle (empty when jobs are not watched)
   std::size_t job_lists = 0;          // ListModelInvocationJobs passes made this cycle (one per scope)
   SeriesTrails trails;  // per result (composites have none): the recent curve the status page draws
+  std::shared_ptr<const void> texts;  // owns the metric rules' results' reasons
+  // Owns the other results' reasons (a deque: its strings never move). Shared, so that a copy of the
+  // report, or a snapshot made from it, keeps them too.
+  std::shared_ptr<std::deque<std::string>> other_texts = std::make_shared<std::deque<std::string>>();
+  std::string_view keep_text(std::string text) { return other_texts->emplace_back(std::move(text)); }
 };
 
 // The states a rule notifies on: its notify_on, else ALARM and OK (DRAINED for a drained rule).

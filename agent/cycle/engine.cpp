@@ -47,17 +47,17 @@ std::vector<ChildState> composite_children(const CompositeSpec& spec,
 }
 
 // Series text -> the labels of the first result with that text (a composite result is labelled so).
-std::map<std::string, std::vector<Dimension>> labels_by_series(const std::vector<InstanceResult>& results) {
-  std::map<std::string, std::vector<Dimension>> out;
-  for (const auto& r : results) out.try_emplace(labels_text(r.labels), r.labels);
+std::map<std::string, LabelSet> labels_by_series(const std::vector<InstanceResult>& results) {
+  std::map<std::string, LabelSet> out;
+  for (const auto& r : results) out.try_emplace(labels_text(*r.labels), r.labels);
   return out;
 }
 
 }  // namespace
 
-aws::Result<std::vector<std::vector<std::vector<Dimension>>>> Engine::discover(Time now) {
+aws::Result<std::vector<std::vector<LabelSet>>> Engine::discover(Time now) {
   const auto& rules = config_.rules;
-  std::vector<std::vector<std::vector<Dimension>>> expansions(rules.size());
+  std::vector<std::vector<LabelSet>> expansions(rules.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const auto& m = rules[r].metric;
     if (!m.has_wildcard()) continue;
@@ -67,7 +67,8 @@ aws::Result<std::vector<std::vector<std::vector<Dimension>>>> Engine::discover(T
       auto found = source_.discover(m);
       if (!found) return found.error();
       log_.debug("discovered series", {{"metric", m.name}, {"count", std::to_string(found->size())}});
-      it = discovered_.insert_or_assign(key, Discovered{now + config_.poll.discovery_ttl, std::move(found.value())}).first;
+      it = discovered_.insert_or_assign(key, Discovered{now + config_.poll.discovery_ttl, share_labels(std::move(found.value()))})
+               .first;
     }
     expansions[r] = it->second.series;
   }
@@ -80,24 +81,25 @@ aws::Result<Engine::CycleWork> Engine::plan_cycle(Time now, const StateStore& st
   auto expansions = discover(now);
   if (!expansions) return expansions.error();
   CycleWork work{make_plan(config_.rules, expansions.value(), now, config_.poll.delay, config_.poll.catch_up), {}};
-  expansions.value() = {};  // copied into the plan (discovered_ keeps them for the next cycles)
+  expansions.value() = {};  // shared with the plan (discovered_ keeps them for the next cycles)
   auto& plan = work.plan;
   if (!known_.loaded()) known_.load(store, config_.rules);  // one query, on the first cycle (or after a failed commit)
+  known_.compact();  // before this cycle's results refer to the kept reasons
   work.instances.resize(plan.instances.size());
   for (std::size_t i = 0; i < plan.instances.size(); ++i) {
     const auto& inst = plan.instances[i];
     const auto& rule = config_.rules[inst.rule];
     auto& pending = work.instances[i];
-    pending.known = known_.find(inst.rule, labels_text(inst.labels));
+    pending.known = known_.find(inst.rule, labels_text(*inst.labels));
     const KnownState* prev = pending.known == KnownStates::npos ? nullptr : &known_[pending.known];
     // The status page draws the last kTrailPeriods periods: keep that much cached (fetched once, then
     // only the new periods; GetMetricData bills per metric, not per datapoint).
-    if (draw_trails_ && !inst.inputs.empty())
+    if (draw_trails_ && inst.input_count > 0)
       widen(plan, inst.series, inst.window_end - rule.metric.period * SeriesTrails::kTrailPeriods);
     pending.first = first_step(inst, prev, rule.metric.period, config_.poll.catch_up);
     if (!pending.first) continue;
     const Duration back = inst.window_end - *pending.first;
-    for (const auto& in : inst.inputs) widen(plan, in.series, in.window_end - back - in.period * in.slots);
+    for (const auto& in : plan.inputs_of(inst)) widen(plan, in.series, in.window_end - back - in.period * in.slots);
   }
   regroup(plan);
   return work;
@@ -149,28 +151,29 @@ Engine::StatesByRule Engine::evaluate_instances(CycleWork& work, Time now, Cycle
       Time& newest = newest_step_[res.rule->name];
       newest = std::max(newest, work.plan.instances[i].window_end);
     }
-    if (composites) states[res.rule->name][labels_text(res.labels)] = res.evaluation.state;
+    if (composites) states[res.rule->name][labels_text(*res.labels)] = res.evaluation.state;
     report.results.push_back(std::move(res));
   }
   std::vector<PendingInstance>().swap(work.instances);
   return states;
 }
 
-// The instance's labels move into its result: the plan does not need them after evaluation.
-InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
+InstanceResult Engine::evaluate_steps(const Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
                                       WindowScratch& scratch, CycleRecorder& recorder) {
   const auto& rule = config_.rules[inst.rule];
   bool had_prev = pending.known != KnownStates::npos;
   const AlarmState old_state = had_prev ? known_[pending.known].state : AlarmState::InsufficientData;
-  InstanceResult res{&rule, {}, old_state, {}, false, 0, true};
+  InstanceResult res{&rule, inst.labels, old_state, Evaluation{}};
+  Evaluation eval;  // the newest
   StoredState cur = had_prev ? known_.stored(pending.known, {}) : StoredState{};  // record() fills in the key
   std::optional<Time> written = had_prev ? known_[pending.known].written_at : std::nullopt;
   bool queued = false;  // whether the last evaluation queued the row
   const auto* drained = std::get_if<DrainedSpec>(&rule.spec);
-  const JobSnapshot* active = drained && drained->wait_for_jobs ? job_watch_.active_job(inst.labels) : nullptr;
+  const JobSnapshot* active = drained && drained->wait_for_jobs ? job_watch_.active_job(*inst.labels) : nullptr;
   if (!pending.first) {
     res.evaluated = false;
-    res.evaluation = Evaluation{cur.state, cur.value, cur.reason, std::nullopt, cur.marker};
+    eval = Evaluation{cur.state, cur.value, {}, std::nullopt, cur.marker};
+    res.reason = known_.reason(pending.known);
   }
   for (Time step = pending.first.value_or(inst.window_end + rule.metric.period); step <= inst.window_end;
        step += rule.metric.period) {
@@ -180,12 +183,12 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
     // notification, log), a repeat notification, or every newest result when explaining results.
     // A new instance, or a result `once` prints, is explained whatever the state: explain it at once.
     const bool surely_wanted = !had_prev || (explain_results_ && step == inst.window_end);
-    res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch,
-                                       surely_wanted ? Explain::Yes : Explain::No, active);
-    const bool wanted = surely_wanted || res.evaluation.state != cur.state || repeat_due(rule, cur, res.evaluation.state, at);
-    if (wanted && res.evaluation.reason.empty())
-      res.evaluation = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes, active);
-    queued = recorder.record(rule, inst.labels, cur, had_prev, res.evaluation, step, at, res);
+    eval = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch,
+                             surely_wanted ? Explain::Yes : Explain::No, active);
+    const bool wanted = surely_wanted || eval.state != cur.state || repeat_due(rule, cur, eval.state, at);
+    if (wanted && eval.reason.empty())
+      eval = evaluate_instance(rule, inst, step, plan, cache_, previous, at, scratch, Explain::Yes, active);
+    queued = recorder.record(rule, *inst.labels, cur, had_prev, eval, step, at, res);
     if (queued) written = at;
     had_prev = true;
   }
@@ -194,10 +197,11 @@ InstanceResult Engine::evaluate_steps(Instance& inst, const Plan& plan, const Pe
     const auto known = pending.known != KnownStates::npos ? pending.known : known_.insert(inst.rule, cur.series);
     known_.assign(known, cur);
     known_[known].written_at = written;
+    // The newest reason, or the last change's when it was not written again: what known_ now keeps.
+    res.reason = known_.reason(known);
   }
-  if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
+  res.evaluation = {eval.state, eval.value};
   res.since = cur.changed_at;
-  res.labels = std::move(inst.labels);
   return res;
 }
 
@@ -224,12 +228,14 @@ void Engine::evaluate_composites(StatesByRule& states, Time now, const StateStor
     for (const auto& series : composite_series(*spec, states)) {
       const auto children = composite_children(*spec, states, series);
       const auto labelled = labels_of.find(series);
-      const auto labels = labelled == labels_of.end() ? std::vector<Dimension>{} : labelled->second;
+      const auto labels = labelled == labels_of.end() ? share_labels(std::vector<Dimension>{}) : labelled->second;
       auto prev = store.get(rule.name, series);
       StoredState cur = prev.value_or(StoredState{});
-      InstanceResult res{&rule, labels, cur.state, evaluate_composite(*spec, children), false, 0, true};
+      const auto eval = evaluate_composite(*spec, children);
+      InstanceResult res{&rule, labels, cur.state, eval};
+      res.reason = report.keep_text(eval.reason);
       const Time event = composite_time(*spec, now);
-      if (!recorder.record(rule, labels, cur, prev.has_value(), res.evaluation, event, now, res))
+      if (!recorder.record(rule, *labels, cur, prev.has_value(), eval, event, now, res))
         recorder.checkpoint(cur, prev->evaluated_at);
       newest_step_[rule.name] = std::max(newest_step_[rule.name], event);  // a composite of composites
       res.since = cur.changed_at;
@@ -254,9 +260,10 @@ Result<CycleReport> Engine::run(Time now, StateStore& store, RunMode mode, std::
                          job_watch_.enabled() ? &job_watch_ : nullptr, checkpoint_);
   recorder.list_transitions(list_transitions_);
   auto states = evaluate_instances(work.value(), now, recorder, report);
+  report.texts = known_.text_owner();  // the results' kept reasons, whatever known_ does next
   job_watch_.evaluate(now, store, recorder, report, explain_results_);
   for (const auto& r : report.results)
-    if (r.rule->is_job_rule()) states[r.rule->name][labels_text(r.labels)] = r.evaluation.state;
+    if (r.rule->is_job_rule()) states[r.rule->name][labels_text(*r.labels)] = r.evaluation.state;
   if (draw_trails_) report.trails = trails_of(work->plan, cache_, config_.rules);
   evaluate_composites(states, now, store, recorder, report);
   if (mode == RunMode::Record) {

@@ -74,12 +74,12 @@ class Engine {
   // Every (rule, series) state computed this cycle, read by the composite rules: rule -> series -> state.
   using StatesByRule = std::map<std::string, std::map<std::string, AlarmState>>;
 
-  aws::Result<std::vector<std::vector<std::vector<Dimension>>>> discover(Time now);
+  aws::Result<std::vector<std::vector<LabelSet>>> discover(Time now);
   aws::Result<CycleWork> plan_cycle(Time now, const StateStore& store);
   // Fills the cache with what the plan lacks, counting the calls, and notes each series' newest datapoint.
   aws::Result<std::size_t> fetch(Plan& plan, CycleReport& report);
   StatesByRule evaluate_instances(CycleWork& work, Time now, CycleRecorder& recorder, CycleReport& report);
-  InstanceResult evaluate_steps(Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
+  InstanceResult evaluate_steps(const Instance& inst, const Plan& plan, const PendingInstance& pending, Time now,
                                 WindowScratch& scratch, CycleRecorder& recorder);
   void evaluate_composites(StatesByRule& states, Time now, const StateStore& store, CycleRecorder& recorder,
                            CycleReport& report);
@@ -97,7 +97,7 @@ class Engine {
   SeriesCache cache_;
   struct Discovered {
     Time expires{};
-    std::vector<std::vector<Dimension>> series;
+    std::vector<LabelSet> series;
   };
   std::map<std::string, Discovered> discovered_;  // by metric (namespace|name|dimension pattern)
   // This cycle's newest evaluated period end per rule: a composite's time for its idempotency keys.

@@ -24,7 +24,7 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
   auto window = [&](Role role) -> const std::vector<Slot>& {
     auto& out = scratch.by_role.at(static_cast<std::size_t>(role));
     out.clear();
-    for (const auto& in : inst.inputs) {
+    for (const auto& in : plan.inputs_of(inst)) {
       if (in.role != role) continue;
       // Inputs keep their offset from the primary window (a history window ends where `for` begins).
       const Time end = in.window_end - (inst.window_end - step_end);
@@ -34,7 +34,7 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
     return out;
   };
   auto period_of = [&](Role role) {
-    for (const auto& in : inst.inputs)
+    for (const auto& in : plan.inputs_of(inst))
       if (in.role == role) return in.period;
     return rule.metric.period;
   };
@@ -54,11 +54,11 @@ Evaluation evaluate_instance(const config::Rule& rule, const Instance& inst, Tim
         } else if constexpr (std::is_same_v<S, config::DeadlineRule>) {
           return evaluate_deadline(spec.spec, window(Role::Primary), window(Role::Rate), at, previous);
         } else if constexpr (std::is_same_v<S, config::CostRule>) {
-          const Price* price = price_for(spec, inst.labels);
+          const Price* price = price_for(spec, *inst.labels);
           if (price == nullptr) {
             Evaluation e;
             e.state = AlarmState::InsufficientData;
-            e.reason = fmt::format("No price for {} in {}", labels_text(inst.labels), spec.pricing_file);
+            e.reason = fmt::format("No price for {} in {}", labels_text(*inst.labels), spec.pricing_file);
             return e;
           }
           return evaluate_cost(spec.budget, *price, window(Role::Primary), window(Role::Output));

@@ -178,11 +178,11 @@ void JobWatch::evaluate_job(const config::Rule& rule, const StoredJob& job, Time
   const auto state = verdict.evaluation.state;
   if (!prev || state != cur.state || repeat_due(rule, cur, state, now) || explain)
     verdict = judge_job(rule, job, config_.poll.catch_up, now, Explain::Yes);
-  InstanceResult res{&rule, labels, cur.state, verdict.evaluation, false, 0, true};
+  InstanceResult res{&rule, share_labels(labels), cur.state, verdict.evaluation};
   if (!recorder.record(rule, labels, cur, prev.has_value(), verdict.evaluation, job_event_time(job.job, now), now, res,
                        {&job.job, verdict.quiet}))
     recorder.checkpoint(cur, prev->evaluated_at);
-  if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
+  res.reason = report.keep_text(verdict.evaluation.reason.empty() ? cur.reason : verdict.evaluation.reason);
   res.since = cur.changed_at;
   report.results.push_back(std::move(res));
 }
@@ -209,7 +209,7 @@ void JobWatch::evaluate_concurrency(const config::Rule& rule, Time now, const St
     auto eval = evaluate_job_concurrency(spec, jobs, Explain::No);
     if (!prev || eval.state != cur.state || repeat_due(rule, cur, eval.state, now) || explain)
       eval = evaluate_job_concurrency(spec, jobs, Explain::Yes);
-    InstanceResult res{&rule, labels, cur.state, eval, false, 0, true};
+    InstanceResult res{&rule, share_labels(labels), cur.state, eval};
     // The newest change among the scope's jobs: a job starting or ending is what moves the count.
     Time event = std::chrono::floor<std::chrono::minutes>(now);
     if (!jobs.empty()) {
@@ -218,7 +218,7 @@ void JobWatch::evaluate_concurrency(const config::Rule& rule, Time now, const St
     }
     if (!recorder.record(rule, labels, cur, prev.has_value(), eval, event, now, res))
       recorder.checkpoint(cur, prev->evaluated_at);
-    if (res.evaluation.reason.empty()) res.evaluation.reason = cur.reason;
+    res.reason = report.keep_text(eval.reason.empty() ? cur.reason : eval.reason);
     res.since = cur.changed_at;
     report.results.push_back(std::move(res));
   }
@@ -229,8 +229,9 @@ void JobWatch::show_stored(const config::Rule& rule, const std::vector<Dimension
                            CycleReport& report) const {
   const auto prev = store.get(rule.name, labels_text(labels));
   if (!prev) return;
-  InstanceResult res{&rule, labels, prev->state, {prev->state, prev->value, prev->reason, std::nullopt, prev->marker},
-                     false, 0, false};
+  InstanceResult res{&rule, share_labels(labels), prev->state,
+                     {prev->state, prev->value, {}, std::nullopt, prev->marker}, false};
+  res.reason = report.keep_text(prev->reason);
   res.since = prev->changed_at;
   report.results.push_back(std::move(res));
 }

@@ -1,5 +1,6 @@
 #include "agent/cycle/known_states.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -33,8 +34,8 @@ void KnownStates::load(const StateStore& store, const std::vector<config::Rule>&
 void KnownStates::forget() {
   std::vector<KnownState>().swap(states_);
   std::vector<std::uint32_t>().swap(index_);
-  std::string().swap(text_);
-  garbage_ = 0;
+  std::vector<Block>().swap(blocks_);
+  block_used_ = block_size_ = text_size_ = garbage_ = 0;
   loaded_ = false;
 }
 
@@ -44,7 +45,7 @@ std::size_t KnownStates::slot(std::size_t rule, std::string_view series) const {
     const auto entry = index_[s];
     if (entry == 0) return s;
     const auto& k = states_[entry - 1];
-    if (k.rule == rule && text(k.series_at, k.series_size) == series) return s;
+    if (k.rule == rule && text(k.series_text, k.series_size) == series) return s;
   }
 }
 
@@ -60,7 +61,7 @@ std::size_t KnownStates::insert(std::size_t rule, std::string_view series) {
   if (index_[s] != 0) return index_[s] - 1;
   KnownState k;
   k.rule = static_cast<std::uint32_t>(rule);
-  k.series_at = append(series);
+  k.series_text = append(series);
   k.series_size = static_cast<std::uint32_t>(series.size());
   states_.push_back(k);
   index_[s] = static_cast<std::uint32_t>(states_.size());
@@ -71,25 +72,37 @@ void KnownStates::grow_index() {
   std::vector<std::uint32_t> old(std::max<std::size_t>(64, index_.size() * 2), 0);
   old.swap(index_);
   for (std::size_t i = 0; i < states_.size(); ++i)
-    index_[slot(states_[i].rule, text(states_[i].series_at, states_[i].series_size))] = static_cast<std::uint32_t>(i + 1);
+    index_[slot(states_[i].rule, text(states_[i].series_text, states_[i].series_size))] = static_cast<std::uint32_t>(i + 1);
 }
 
-std::uint32_t KnownStates::append(std::string_view s) {
-  if (text_.size() + s.size() > std::numeric_limits<std::uint32_t>::max())
-    throw std::length_error("KnownStates: more than 4 GB of series texts and reasons");
-  const auto at = static_cast<std::uint32_t>(text_.size());
-  text_.append(s);
+const char* KnownStates::append(std::string_view s) {
+  constexpr std::size_t kBlock = 64 * 1024;
+  if (s.size() > std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("KnownStates: a series text or reason of more than 4 GB");
+  if (blocks_.empty() || block_used_ + s.size() > block_size_) {
+    block_size_ = std::max(kBlock, s.size());
+    blocks_.emplace_back(new char[block_size_]);
+    block_used_ = 0;
+  }
+  char* at = blocks_.back().get() + block_used_;
+  std::copy(s.begin(), s.end(), at);  // bytes no view refers to yet: a reader of the others is not disturbed
+  block_used_ += s.size();
+  text_size_ += s.size();
   return at;
+}
+
+std::shared_ptr<const void> KnownStates::text_owner() const {
+  return std::make_shared<const std::vector<Block>>(blocks_);
 }
 
 StoredState KnownStates::stored(std::size_t i, const std::string& rule) const {
   const auto& k = states_[i];
   StoredState s;
   s.rule = rule;
-  s.series = text(k.series_at, k.series_size);
+  s.series = text(k.series_text, k.series_size);
   s.state = k.state;
   s.value = k.value;
-  s.reason = text(k.reason_at, k.reason_size);
+  s.reason = text(k.reason_text, k.reason_size);
   s.changed_at = k.changed_at;
   s.evaluated_at = k.evaluated_at;
   if (k.notified) s.notified_state = std::string(to_string(*k.notified));
@@ -103,11 +116,10 @@ void KnownStates::assign(std::size_t i, const StoredState& s) {
   auto& k = states_[i];
   k.state = s.state;
   k.value = s.value;
-  if (text(k.reason_at, k.reason_size) != s.reason) {  // a change: the usual cycle keeps its reason
+  if (text(k.reason_text, k.reason_size) != s.reason) {  // a change: the usual cycle keeps its reason
     garbage_ += k.reason_size;
-    k.reason_at = append(s.reason);
+    k.reason_text = append(s.reason);
     k.reason_size = static_cast<std::uint32_t>(s.reason.size());
-    if (garbage_ > 1 << 20 && garbage_ * 2 > text_.size()) compact_text();
   }
   k.changed_at = s.changed_at;
   k.evaluated_at = s.evaluated_at;
@@ -117,18 +129,19 @@ void KnownStates::assign(std::size_t i, const StoredState& s) {
   k.marker = s.marker;
 }
 
+void KnownStates::compact() {
+  if (garbage_ > 1 << 20 && garbage_ * 2 > text_size_) compact_text();
+}
+
+// Into new blocks: the old ones live on while a report or a snapshot still refers to them.
 void KnownStates::compact_text() {
-  std::string kept;
-  kept.reserve(text_.size() - garbage_);
+  auto old = std::move(blocks_);
+  blocks_.clear();
+  block_used_ = block_size_ = text_size_ = garbage_ = 0;
   for (auto& k : states_) {
-    const auto series = text(k.series_at, k.series_size), reason = text(k.reason_at, k.reason_size);
-    k.series_at = static_cast<std::uint32_t>(kept.size());
-    kept.append(series);
-    k.reason_at = static_cast<std::uint32_t>(kept.size());
-    kept.append(reason);
+    k.series_text = append(text(k.series_text, k.series_size));
+    k.reason_text = append(text(k.reason_text, k.reason_size));
   }
-  text_.swap(kept);
-  garbage_ = 0;
 }
 
 std::vector<StateUpdate> KnownStates::unwritten(const std::vector<config::Rule>& rules) const {
@@ -145,7 +158,6 @@ void KnownStates::mark_written() {
 
 void KnownStates::trim() {
   if (states_.capacity() > states_.size() + states_.size() / 4) states_.shrink_to_fit();
-  if (text_.capacity() > text_.size() + text_.size() / 4) text_.shrink_to_fit();
 }
 
 }  // namespace bw::agent

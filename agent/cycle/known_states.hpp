@@ -4,12 +4,19 @@
 // cycle advances it in memory, so a cycle reads no state row and writes only the rows a later cycle or
 // a restart needs (see docs/architecture.md, "What a cycle reads and writes of the states").
 //
-// Kept flat: the states in one vector, their series texts and reasons in one text buffer, an open-
+// Kept flat: the states in one vector, their series texts and reasons in 64 KiB text blocks, an open-
 // addressing index of them. 25,000 states as map nodes with their own strings were ~75,000 small
 // blocks living for the whole run, spread among each cycle's short-lived ones, and the heap could no
 // longer give a cycle's memory back (RssAnon 11 -> 45 MB at 25,000 instances).
+//
+// A text, once written into a block, is never changed or moved (a changed reason is appended anew,
+// and compaction writes new blocks), and the blocks are shared (text_owner()): so a cycle's results
+// and the status snapshot refer to the kept reasons instead of copying them, and they stay valid
+// while those hold the owner, whatever this object does next. At 25,000 instances a reason is
+// ~200 bytes, and each copy of all of them ~5 MB.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,8 +40,10 @@ struct KnownState {
   Time window_end{};
   std::optional<Time> marker;
   std::optional<Time> written_at;  // evaluated_at of the row as the store holds it; nullopt: no row yet
-  std::uint32_t rule = 0;          // index into the rules
-  std::uint32_t series_at = 0, series_size = 0, reason_at = 0, reason_size = 0;  // in the text buffer
+  const char* series_text = nullptr;  // in the text blocks
+  const char* reason_text = nullptr;
+  std::uint32_t series_size = 0, reason_size = 0;
+  std::uint32_t rule = 0;  // index into the rules
   AlarmState state = AlarmState::InsufficientData;
   std::optional<AlarmState> notified;  // StoredState::notified_state ("" = nullopt)
 
@@ -62,6 +71,12 @@ class KnownStates {
   // The state as a row (`rule`: the rule's name), and a row's fields taken back (all but written_at).
   StoredState stored(std::size_t i, const std::string& rule) const;
   void assign(std::size_t i, const StoredState& s);
+  // The reason of the state's last explained change. Valid until compact() or forget(), and beyond
+  // them while a text_owner() taken since is held.
+  std::string_view reason(std::size_t i) const { return text(states_[i].reason_text, states_[i].reason_size); }
+  // Shares the text blocks as they are now (see the file's comment).
+  std::shared_ptr<const void> text_owner() const;
+  std::size_t text_size() const { return text_size_; }  // bytes written into the blocks, garbage included
 
   // Every state whose newest evaluation is not written, as rows to write (no transition, no outbox).
   std::vector<StateUpdate> unwritten(const std::vector<config::Rule>& rules) const;
@@ -69,18 +84,24 @@ class KnownStates {
   void mark_written();
   // Gives back what growing left unused (after a cycle that added states): kept for the whole run.
   void trim();
+  // Writes the texts into new blocks when most of the old ones are reasons no state refers to any more.
+  // Not while a cycle takes reason() views: they would be left in blocks no owner shares.
+  void compact();
 
  private:
-  std::string_view text(std::uint32_t at, std::uint32_t size) const { return {text_.data() + at, size}; }
-  std::uint32_t append(std::string_view s);
+  using Block = std::shared_ptr<char[]>;
+  static std::string_view text(const char* at, std::uint32_t size) { return {at, size}; }
+  const char* append(std::string_view s);  // into the newest block, or a new one
   std::size_t slot(std::size_t rule, std::string_view series) const;  // its slot, or the empty one to use
   void grow_index();
-  void compact_text();  // drops the reasons no state refers to any more
+  void compact_text();
 
   std::vector<KnownState> states_;
   std::vector<std::uint32_t> index_;  // open addressing, a power of two long: state index + 1, 0 = empty
-  std::string text_;
-  std::size_t garbage_ = 0;  // bytes of text_ no state refers to
+  std::vector<Block> blocks_;
+  std::size_t block_used_ = 0, block_size_ = 0;  // of blocks_.back()
+  std::size_t text_size_ = 0;  // bytes written into the blocks
+  std::size_t garbage_ = 0;    // of which, bytes no state refers to
   bool loaded_ = false;
 };
 

@@ -57,7 +57,7 @@ SeriesTrails trails_of(const Plan& plan, const SeriesCache& cache, const std::ve
   SeriesTrails trails;
   std::map<std::size_t, std::uint32_t> stored;  // plan series -> trail: rules over one series share it
   for (const auto& inst : plan.instances) {
-    if (inst.inputs.empty()) {
+    if (inst.input_count == 0) {
       trails.add_instance(SeriesTrails::kNone, {});
       continue;
     }

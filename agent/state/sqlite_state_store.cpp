@@ -15,11 +15,15 @@ namespace bw::agent {
 using sqlite::Stmt;
 namespace {
 
-// Set on every connection; the tables themselves are schema.cpp's, versioned.
+// Set on every connection; the tables themselves are schema.cpp's, versioned. The page cache is
+// 512 KiB, not SQLite's 2 MB: the engine reads the states once and then writes only what changed,
+// so a larger cache held 2 MB of a 25,000-instance daemon's heap for no speed (its pages stay in the
+// OS page cache).
 constexpr const char* kConnectionSettings = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
 PRAGMA busy_timeout=5000;
+PRAGMA cache_size=-512;
 )sql";
 
 StoredState read_state(const Stmt& s) {

@@ -114,7 +114,7 @@ std::vector<Dimension> AlertList::Labels::to_vector() const {
 }
 
 void AlertList::add(std::string_view rule, std::string_view kind, const std::vector<Dimension>& labels, AlarmState state,
-                    std::optional<double> value, std::string_view reason, Time since) {
+                    std::optional<double> value, std::string_view reason, Time since, bool reason_held) {
   Row row{};
   row.rule = intern(rule);
   row.kind = intern(kind);
@@ -132,7 +132,7 @@ void AlertList::add(std::string_view rule, std::string_view kind, const std::vec
   row.has_value = value.has_value();
   row.value = value.value_or(0);
   row.since = since;
-  const auto stored_reason = store(reason, recent_reasons_, 1024);
+  const auto stored_reason = reason_held ? reason : store(reason, recent_reasons_, 1024);
   row.reason = stored_reason.data();
   row.reason_size = static_cast<std::uint32_t>(stored_reason.size());
   rows_.push_back(row);

@@ -33,7 +33,7 @@ struct AlertView {
   Time since{};  // when the state last changed
 };
 
-// Every (rule, series) of a snapshot, compactly: 48 bytes a row; rule names and kinds stored once;
+// Every (rule, series) of a snapshot, compactly: 56 bytes a row; rule names and kinds stored once;
 // label sets and reasons packed into 64 KiB blocks, one equal to a recent one stored once (a label
 // set recurs for every rule over its series; idle series of a rule give the same reason). As a
 // vector of AlertView (four strings and a label vector each) 25,000 instances held ~12 MB between
@@ -105,8 +105,11 @@ class AlertList {
   };
 
   void push_back(const AlertView& a) { add(a.rule, a.kind, a.labels, a.state, a.value, a.reason, a.since); }
+  // `reason_held`: the reason lies in text an owner given to hold() keeps, immutable: referred to, not copied.
   void add(std::string_view rule, std::string_view kind, const std::vector<Dimension>& labels, AlarmState state,
-           std::optional<double> value, std::string_view reason, Time since);
+           std::optional<double> value, std::string_view reason, Time since, bool reason_held = false);
+  // Keeps `owner` alive as long as the list (the engine's kept reasons, shared with every snapshot).
+  void hold(std::shared_ptr<const void> owner) { owners_.push_back(std::move(owner)); }
   void reserve(std::size_t n) { rows_.reserve(n); }
   std::size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
@@ -115,17 +118,17 @@ class AlertList {
   iterator end() const { return {this, rows_.size()}; }
 
  private:
-  struct Row {
-    std::uint32_t rule;  // into names_
-    std::uint32_t kind;  // into names_
-    AlarmState state;
-    bool has_value;
-    std::uint32_t labels_size;
+  struct Row {  // fields ordered for size: 56 bytes
     double value;
     Time since;
     const char* labels;  // into blocks_
-    const char* reason;  // into blocks_
+    const char* reason;  // into blocks_, or text an owner given to hold() keeps
+    std::uint32_t rule;  // into names_
+    std::uint32_t kind;  // into names_
+    std::uint32_t labels_size;
     std::uint32_t reason_size;
+    AlarmState state;
+    bool has_value;
   };
   std::uint32_t intern(std::string_view name);
   // `text` copied into the blocks, or the copy of an equal text found in `recent` (a direct-mapped
@@ -138,6 +141,7 @@ class AlertList {
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t block_used_ = 0, block_size_ = 0;  // of blocks_.back()
   std::vector<std::string_view> recent_labels_, recent_reasons_;
+  std::vector<std::shared_ptr<const void>> owners_;  // of the held reasons
 };
 
 struct OutboxCounts {

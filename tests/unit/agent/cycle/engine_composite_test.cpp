@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,20 @@ std::vector<const InstanceResult*> of_rule(const CycleReport& report, const std:
   return out;
 }
 
+// The rules over one discovered series share its label set, cycle after cycle (one copy per series,
+// not one per (rule, series) and cycle); composites share their children's.
+TEST(EngineComposite, RulesOverOneSeriesShareItsDiscoveredLabels) {
+  auto rig = rig_with({composite("hot-and-flowing", {"tokens-high", "tokens-flowing"}, {}, false)});
+  const auto first = rig->run("2026-11-22T06:05:00Z");
+  const auto second = rig->run("2026-11-22T06:10:00Z");
+  ASSERT_TRUE(first.ok() && second.ok());
+  const auto m1 = of_rule(first.value(), "tokens-high")[0]->labels;
+  EXPECT_EQ(*m1, kM1);
+  EXPECT_EQ(of_rule(first.value(), "tokens-flowing")[0]->labels.get(), m1.get());
+  EXPECT_EQ(of_rule(first.value(), "hot-and-flowing")[0]->labels.get(), m1.get());
+  EXPECT_EQ(of_rule(second.value(), "tokens-high")[0]->labels.get(), m1.get());
+}
+
 TEST(EngineComposite, PerSeriesResultsCarryTheLabelsOfTheirChildren) {
   auto rig = rig_with({composite("hot-and-flowing", {"tokens-high", "tokens-flowing"}, {}, false),
                        composite("outer", {"hot-and-flowing"}, {}, false)});
@@ -58,10 +73,10 @@ TEST(EngineComposite, PerSeriesResultsCarryTheLabelsOfTheirChildren) {
   for (const char* name : {"hot-and-flowing", "outer"}) {
     const auto results = of_rule(report.value(), name);
     ASSERT_EQ(results.size(), 2u) << name;
-    EXPECT_EQ(results[0]->labels, kM1) << name;
+    EXPECT_EQ(*results[0]->labels, kM1) << name;
     EXPECT_EQ(results[0]->evaluation.state, AlarmState::Alarm) << name;
     EXPECT_TRUE(results[0]->transition) << name;
-    EXPECT_EQ(results[1]->labels, kM2) << name;
+    EXPECT_EQ(*results[1]->labels, kM2) << name;
     EXPECT_EQ(results[1]->evaluation.state, AlarmState::Ok) << name;
   }
 
@@ -82,11 +97,27 @@ TEST(EngineComposite, AcrossLabelsIsOneUnlabelledResult) {
   ASSERT_TRUE(report.ok()) << report.error().describe();
   const auto results = of_rule(report.value(), "any-hot");
   ASSERT_EQ(results.size(), 1u);
-  EXPECT_TRUE(results[0]->labels.empty());
+  EXPECT_TRUE(results[0]->labels->empty());
   EXPECT_EQ(results[0]->evaluation.state, AlarmState::Alarm);
   const auto stored = rig->store->get("any-hot", "");
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->state, AlarmState::Alarm);
+}
+
+// A composite's reason is the report's own text (not the engine's kept states): a copy of the report
+// keeps it after the original is gone.
+TEST(EngineComposite, ACopiedReportKeepsTheCompositesReason) {
+  auto rig = rig_with({composite("any-hot", {}, {"tokens-high"}, true)});
+  std::optional<CycleReport> copy;
+  {
+    auto report = rig->run("2026-11-22T06:05:00Z");
+    ASSERT_TRUE(report.ok());
+    copy = report.value();
+  }
+  const auto stored = rig->store->get("any-hot", "");
+  ASSERT_TRUE(stored);
+  ASSERT_FALSE(stored->reason.empty());
+  EXPECT_EQ(of_rule(*copy, "any-hot")[0]->reason, stored->reason);
 }
 
 }  // namespace

@@ -53,6 +53,15 @@ class EngineTest : public ::testing::Test {
                                Time now, Time step) const {
     return message(StateChange{&rule(), labels, old_state, ev, now, "us-east-1", nullptr, {}, step}).dump();
   }
+  // A result's evaluation with its reason (a metric rule's result refers to the engine's kept one).
+  std::string expected_payload(const std::vector<Dimension>& labels, AlarmState old_state, const InstanceResult& r,
+                               Time now, Time step) const {
+    Evaluation ev;
+    ev.state = r.evaluation.state;
+    ev.value = r.evaluation.value;
+    ev.reason = std::string(r.reason);
+    return expected_payload(labels, old_state, ev, now, step);
+  }
 
   CapturedLog log_{LogLevel::Debug};
   config::Config config_;

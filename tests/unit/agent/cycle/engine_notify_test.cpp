@@ -40,7 +40,7 @@ TEST_F(EngineTest, AlarmThenOkQueuesAResolvedNotification) {
     EXPECT_EQ(rows[i].idempotency_key, ok_key);
     EXPECT_EQ(rows[i].state, "OK");
     EXPECT_EQ(rows[i].subject, R"(OK: "tokens-high/modelId=m1" in us-east-1)");
-    EXPECT_EQ(rows[i].payload, expected_payload(kM1, AlarmState::Alarm, m1.evaluation, later, at("2026-11-22T07:00:00Z")));
+    EXPECT_EQ(rows[i].payload, expected_payload(kM1, AlarmState::Alarm, m1, later, at("2026-11-22T07:00:00Z")));
     const auto j = nlohmann::json::parse(rows[i].payload);
     EXPECT_EQ(j["NewStateValue"], "OK");
     EXPECT_EQ(j["OldStateValue"], "ALARM");

@@ -50,13 +50,14 @@ TEST_F(EngineReason, SteadyResultKeepsTheReasonOfItsLastChange) {
   ASSERT_EQ(first.transitions.size(), 1u);
   const std::string change_reason = first.transitions[0].reason;
   EXPECT_NE(change_reason.find("[2000000.0 (22/11/26 05:00:00)]"), std::string::npos) << change_reason;
-  EXPECT_EQ(first.results[0].evaluation.reason, change_reason);
+  EXPECT_EQ(first.results[0].reason, change_reason);
 
   const auto steady = run(engine, "2026-11-22T07:05:00Z");
   ASSERT_TRUE(steady.transitions.empty());
   EXPECT_EQ(steady.results[0].evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(steady.results[0].evaluation.value, 3000000.0);  // the value is current ...
-  EXPECT_EQ(steady.results[0].evaluation.reason, change_reason);  // ... the reason is the change's
+  EXPECT_EQ(steady.results[0].reason, change_reason);  // ... the reason is the change's
+  EXPECT_EQ(steady.results[0].reason.data(), first.results[0].reason.data());  // the kept text, not a copy
   EXPECT_EQ(store_->get("tokens-high", "modelId=m1")->reason, change_reason);
 }
 
@@ -70,7 +71,20 @@ TEST_F(EngineReason, RepeatReminderExplainsTheEvaluationItReports) {
   ASSERT_EQ(rows.size(), 2u);
   const auto sent = nlohmann::json::parse(rows[1].payload)["NewStateReason"].get<std::string>();
   EXPECT_NE(sent.find("[4000000.0 (22/11/26 07:00:00)]"), std::string::npos) << sent;
-  EXPECT_EQ(reminder.results[0].evaluation.reason, sent);
+  EXPECT_EQ(reminder.results[0].reason, sent);
+}
+
+// A result refers to the engine's kept reason: the report keeps that text alive, whatever the engine
+// does next (a new reason for the state, a dry run that drops every kept state).
+TEST_F(EngineReason, AReportsReasonsOutliveTheEnginesLaterCycles) {
+  Engine engine(config_, src_, log_.log(), "us-east-1");
+  const auto first = run(engine, "2026-11-22T06:05:00Z");
+  ASSERT_EQ(first.transitions.size(), 1u);
+  const std::string change_reason = first.transitions[0].reason;
+  engine.explain_results(true);  // every later result writes a new reason for the state
+  run(engine, "2026-11-22T08:05:00Z");
+  ASSERT_TRUE(engine.run(at("2026-11-22T09:05:00Z"), *store_, RunMode::DryRun).ok());  // forgets the kept states
+  EXPECT_EQ(first.results[0].reason, change_reason);
 }
 
 TEST_F(EngineReason, ExplainedResultsCarryAFreshReasonEachCycle) {
@@ -79,7 +93,7 @@ TEST_F(EngineReason, ExplainedResultsCarryAFreshReasonEachCycle) {
   run(engine, "2026-11-22T06:05:00Z");
   const auto steady = run(engine, "2026-11-22T07:05:00Z");
   ASSERT_TRUE(steady.transitions.empty());
-  const auto& reason = steady.results[0].evaluation.reason;
+  const auto reason = steady.results[0].reason;
   EXPECT_NE(reason.find("[3000000.0 (22/11/26 06:00:00)]"), std::string::npos) << reason;
 }
 

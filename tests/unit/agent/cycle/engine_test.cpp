@@ -60,17 +60,17 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   ASSERT_EQ(report->results.size(), 2u);
   const auto& alarm = report->results[0];
   EXPECT_EQ(alarm.rule, &rule());
-  EXPECT_EQ(alarm.labels, kM1);
+  EXPECT_EQ(*alarm.labels, kM1);
   EXPECT_EQ(alarm.old_state, AlarmState::InsufficientData);
   EXPECT_EQ(alarm.evaluation.state, AlarmState::Alarm);
   EXPECT_EQ(alarm.evaluation.value, 1250000.0);
-  EXPECT_EQ(alarm.evaluation.reason,
+  EXPECT_EQ(alarm.reason,
             "Threshold Crossed: 1 out of the last 1 datapoints [1250000.0 (22/11/26 05:00:00)] was greater than the "
             "threshold (1000000.0) (minimum 1 datapoint for OK -> ALARM transition).");
   EXPECT_TRUE(alarm.transition);
   EXPECT_EQ(alarm.notifications, 2u);
   const auto& ok = report->results[1];
-  EXPECT_EQ(ok.labels, kM2);
+  EXPECT_EQ(*ok.labels, kM2);
   EXPECT_EQ(ok.evaluation.state, AlarmState::Ok);
   EXPECT_EQ(ok.evaluation.value, 10.0);
   EXPECT_TRUE(ok.transition);
@@ -80,7 +80,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   ASSERT_TRUE(m1);
   EXPECT_EQ(m1->state, AlarmState::Alarm);
   EXPECT_EQ(m1->value, 1250000.0);
-  EXPECT_EQ(m1->reason, alarm.evaluation.reason);
+  EXPECT_EQ(m1->reason, alarm.reason);
   EXPECT_EQ(m1->changed_at, now);
   EXPECT_EQ(m1->evaluated_at, now);
   EXPECT_EQ(m1->notified_state, "ALARM");
@@ -98,7 +98,7 @@ TEST_F(EngineTest, FirstCycleAlarmQueuesOneRowPerTargetAndOkQueuesNothing) {
   for (const auto& r : rows) {
     EXPECT_EQ(r.idempotency_key, key_m1);
     EXPECT_EQ(r.subject, R"(ALARM: "tokens-high/modelId=m1" in us-east-1)");
-    EXPECT_EQ(r.payload, expected_payload(kM1, AlarmState::InsufficientData, alarm.evaluation, now,
+    EXPECT_EQ(r.payload, expected_payload(kM1, AlarmState::InsufficientData, alarm, now,
                                             at("2026-11-22T06:00:00Z")));
     EXPECT_EQ(r.rule, "tokens-high");
     EXPECT_EQ(r.series, "modelId=m1");
@@ -193,9 +193,9 @@ TEST_F(EngineTest, ResultsCarryWhenTheirStateLastChanged) {
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->results.size(), 2u);
   for (const auto& r : report->results) {
-    const auto stored = store_->get("tokens-high", labels_text(r.labels));
+    const auto stored = store_->get("tokens-high", labels_text(*r.labels));
     ASSERT_TRUE(stored);
-    EXPECT_EQ(r.since, stored->changed_at) << labels_text(r.labels);
+    EXPECT_EQ(r.since, stored->changed_at) << labels_text(*r.labels);
   }
   EXPECT_EQ(report->results[0].since, later);
   EXPECT_EQ(report->results[1].since, first);

@@ -28,12 +28,15 @@ TEST(KnownStates, ReplacedReasonsAreCompactedAwayAndTheRowsStayWhole) {
   StoredState s;
   s.state = AlarmState::Alarm;
   s.notified_state = "ALARM";
-  for (int round = 0; round < 60; ++round)  // 60 x 100 reasons of 1 KB: compaction runs several times
+  for (int round = 0; round < 60; ++round) {  // 60 x 100 reasons of 1 KB: compaction runs several times
     for (int i = 0; i < 100; ++i) {
       s.reason = std::string(1000, static_cast<char>('a' + round % 26)) + std::to_string(i);
       s.value = round * 1000.0 + i;
       known.assign(static_cast<std::size_t>(i), s);
     }
+    known.compact();  // as the engine does before each cycle
+    EXPECT_LT(known.text_size(), (1u << 20) + 2u * 100 * 1100) << round;  // at most 1 MB of garbage is kept
+  }
   for (int i = 0; i < 100; ++i) {
     const auto row = known.stored(static_cast<std::size_t>(i), "tokens-high");
     EXPECT_EQ(row.rule, "tokens-high");
@@ -43,6 +46,27 @@ TEST(KnownStates, ReplacedReasonsAreCompactedAwayAndTheRowsStayWhole) {
     EXPECT_EQ(row.notified_state, "ALARM");
     EXPECT_EQ(known.find(0, series(i)), static_cast<std::size_t>(i));
   }
+}
+
+// A cycle's results and the status snapshot refer to the kept reasons: a view stays whole while an
+// owner taken after it is held, through replaced reasons, compaction and forget().
+TEST(KnownStates, AReasonViewLivesAsLongAsAnOwnerTakenAfterIt) {
+  KnownStates known;
+  known.insert(0, series(0));
+  StoredState s;
+  s.reason = "Threshold Crossed: the first reason";
+  known.assign(0, s);
+  const auto view = known.reason(0);
+  const auto owner = known.text_owner();
+  EXPECT_EQ(known.reason(0).data(), view.data());  // the kept text itself
+  for (int round = 0; round < 3000; ++round) {  // 3 MB of replaced reasons: compacted
+    s.reason = std::string(1000, 'x') + std::to_string(round);
+    known.assign(0, s);
+    known.compact();
+  }
+  EXPECT_LT(known.text_size(), 2u << 20);
+  known.forget();
+  EXPECT_EQ(view, "Threshold Crossed: the first reason");
 }
 
 TEST(KnownStates, OnlyRowsWhoseNewestEvaluationIsUnwrittenAreFlushed) {

@@ -28,7 +28,7 @@ TEST(Planner, TwoRulesOnTheSameSeriesShareOneSeriesAndGetTwoInstances) {
       RuleBuilder("tokens-high").dimensions({{"modelId", "m1"}}).when(Comparison::Greater, 1e6),
       RuleBuilder("tokens-low").dimensions({{"modelId", "m1"}}).when(Comparison::Less, 10).evaluation(3, 2),
   };
-  const auto plan = make_plan(rules, {}, at("2026-11-22T06:05:00Z"), kDelay);
+  const auto plan = make_plan(rules, Expansions{}, at("2026-11-22T06:05:00Z"), kDelay);
 
   ASSERT_EQ(plan.series.size(), 1u);
   EXPECT_EQ(plan.series[0], series_key(kNs, kTokens, {{"modelId", "m1"}}, "Average", kHour));
@@ -38,23 +38,24 @@ TEST(Planner, TwoRulesOnTheSameSeriesShareOneSeriesAndGetTwoInstances) {
   const auto end = at("2026-11-22T06:00:00Z");
   EXPECT_EQ(plan.instances[0].rule, 0u);
   EXPECT_EQ(plan.instances[0].series, 0u);
-  EXPECT_EQ(plan.instances[0].labels, (std::vector<Dimension>{{"modelId", "m1"}}));
+  EXPECT_EQ(*plan.instances[0].labels, (std::vector<Dimension>{{"modelId", "m1"}}));
   EXPECT_EQ(plan.instances[0].window_end, end);
   EXPECT_EQ(plan.instances[0].slots, 3);
   EXPECT_EQ(plan.instances[1].rule, 1u);
   EXPECT_EQ(plan.instances[1].series, 0u);
-  EXPECT_EQ(plan.instances[1].labels, (std::vector<Dimension>{{"modelId", "m1"}}));
+  EXPECT_EQ(*plan.instances[1].labels, (std::vector<Dimension>{{"modelId", "m1"}}));
   EXPECT_EQ(plan.instances[1].window_end, end);
   EXPECT_EQ(plan.instances[1].slots, 5);
 
   // A threshold rule reads one input: its own metric, as the primary.
   for (const auto& inst : plan.instances) {
-    ASSERT_EQ(inst.inputs.size(), 1u);
-    EXPECT_EQ(inst.inputs[0].role, Role::Primary);
-    EXPECT_EQ(inst.inputs[0].series, 0u);
-    EXPECT_EQ(inst.inputs[0].window_end, end);
-    EXPECT_EQ(inst.inputs[0].slots, inst.slots);
-    EXPECT_EQ(inst.inputs[0].period, kHour);
+    const auto inputs = plan.inputs_of(inst);
+    ASSERT_EQ(inputs.size(), 1u);
+    EXPECT_EQ(inputs[0].role, Role::Primary);
+    EXPECT_EQ(inputs[0].series, 0u);
+    EXPECT_EQ(inputs[0].window_end, end);
+    EXPECT_EQ(inputs[0].slots, inst.slots);
+    EXPECT_EQ(inputs[0].period, kHour);
   }
   EXPECT_EQ(plan.series_start, (std::vector<Time>{at("2026-11-22T01:00:00Z")}));
   EXPECT_EQ(plan.series_end, (std::vector<Time>{end}));
@@ -74,7 +75,7 @@ TEST(Planner, DifferentStatPeriodOrDimensionsAreDifferentSeries) {
       RuleBuilder("avg-1h-m2").dimensions({{"modelId", "m2"}}),
       RuleBuilder("avg-1h-other-metric").metric(kNs, kPending).dimensions({{"modelId", "m1"}}),
   };
-  const auto plan = make_plan(rules, {}, at("2026-11-22T06:05:00Z"), kDelay);
+  const auto plan = make_plan(rules, Expansions{}, at("2026-11-22T06:05:00Z"), kDelay);
 
   ASSERT_EQ(plan.series.size(), 5u);
   EXPECT_EQ(plan.series[0], series_key(kNs, kTokens, {{"modelId", "m1"}}, "Average", kHour));
@@ -117,16 +118,16 @@ TEST(Planner, WildcardRulesUseTheirExpansions) {
   EXPECT_EQ(plan.series[2], series_key(kNs, kTokens, {{"modelId", "m9"}}, "Average", kHour));
   ASSERT_EQ(plan.instances.size(), 3u);
   EXPECT_EQ(plan.instances[0].rule, 0u);
-  EXPECT_EQ(plan.instances[0].labels, (std::vector<Dimension>{{"modelId", "m1"}}));
+  EXPECT_EQ(*plan.instances[0].labels, (std::vector<Dimension>{{"modelId", "m1"}}));
   EXPECT_EQ(plan.instances[1].rule, 0u);
-  EXPECT_EQ(plan.instances[1].labels, (std::vector<Dimension>{{"modelId", "m2"}}));
+  EXPECT_EQ(*plan.instances[1].labels, (std::vector<Dimension>{{"modelId", "m2"}}));
   EXPECT_EQ(plan.instances[2].rule, 1u);
-  EXPECT_EQ(plan.instances[2].labels, (std::vector<Dimension>{{"modelId", "m9"}}));
+  EXPECT_EQ(*plan.instances[2].labels, (std::vector<Dimension>{{"modelId", "m9"}}));
 }
 
 TEST(Planner, WildcardRuleBeyondTheExpansionsHasNoInstances) {
   const std::vector<config::Rule> rules = {RuleBuilder("by-model").dimensions({{"modelId", "*"}})};
-  const auto plan = make_plan(rules, {}, at("2026-11-22T06:05:00Z"), kDelay);
+  const auto plan = make_plan(rules, Expansions{}, at("2026-11-22T06:05:00Z"), kDelay);
   EXPECT_TRUE(plan.series.empty());
   EXPECT_TRUE(plan.instances.empty());
   EXPECT_TRUE(plan.groups.empty());
@@ -134,9 +135,9 @@ TEST(Planner, WildcardRuleBeyondTheExpansionsHasNoInstances) {
 
 TEST(Planner, RuleWithoutDimensionsIsOneSeries) {
   const std::vector<config::Rule> rules = {RuleBuilder("global")};
-  const auto plan = make_plan(rules, {}, at("2026-11-22T06:05:00Z"), kDelay);
+  const auto plan = make_plan(rules, Expansions{}, at("2026-11-22T06:05:00Z"), kDelay);
   ASSERT_EQ(plan.instances.size(), 1u);
-  EXPECT_TRUE(plan.instances[0].labels.empty());
+  EXPECT_TRUE(plan.instances[0].labels->empty());
   EXPECT_EQ(plan.series[0].str(), "AWS/Bedrock/Batch|NumberOfInputTokensProcessedPerMinute||Average|3600");
 }
 
@@ -152,7 +153,7 @@ class PlannerWindowEnd : public ::testing::TestWithParam<WindowCase> {};
 TEST_P(PlannerWindowEnd, IsTheLastWholePeriodEndedDelayAgo) {
   const auto& c = GetParam();
   const std::vector<config::Rule> rules = {RuleBuilder("r").period(c.period)};
-  const auto plan = make_plan(rules, {}, at(c.now), c.delay);
+  const auto plan = make_plan(rules, Expansions{}, at(c.now), c.delay);
   ASSERT_EQ(plan.instances.size(), 1u);
   EXPECT_EQ(plan.instances[0].window_end, at(c.end));
   EXPECT_EQ(plan.instances[0].window_end, period_floor(at(c.now) - c.delay, c.period));
@@ -183,7 +184,7 @@ TEST(Planner, SlotsAreNPlusTwoByDefaultAndTheEvaluationRangeWhenSet) {
   EXPECT_EQ(window_slots(rules[1]), 5);
   EXPECT_EQ(window_slots(rules[2]), 10);
 
-  const auto plan = make_plan(rules, {}, at("2026-11-22T12:30:00Z"), kDelay);
+  const auto plan = make_plan(rules, Expansions{}, at("2026-11-22T12:30:00Z"), kDelay);
   ASSERT_EQ(plan.instances.size(), 3u);
   EXPECT_EQ(plan.instances[0].slots, 3);
   EXPECT_EQ(plan.instances[1].slots, 5);

@@ -215,6 +215,20 @@ TEST(AlertList, KeepsEveryFieldAndStoresRepeatedReasonsOnce) {
   EXPECT_EQ(n, 8u);
 }
 
+// The engine's kept reasons are shared, not copied: the list refers to them and keeps their owner.
+TEST(AlertList, RefersToAHeldReasonAndKeepsItsOwner) {
+  auto text = std::make_shared<const std::string>("Threshold Crossed: kept by the engine");
+  const std::string_view reason = *text;
+  AlertList list;
+  list.hold(text);
+  list.add("r1", "threshold", {{"modelId", "m1"}}, AlarmState::Alarm, 2.5, reason, at("2026-11-22T01:00:00Z"), true);
+  list.add("r1", "threshold", {{"modelId", "m2"}}, AlarmState::Alarm, 2.5, reason, at("2026-11-22T01:00:00Z"));
+  text.reset();
+  EXPECT_EQ(list[0].reason.data(), reason.data());  // referred to
+  EXPECT_EQ(list[0].reason, "Threshold Crossed: kept by the engine");  // alive: the list holds it
+  EXPECT_NE(list[1].reason.data(), reason.data());  // not held: copied
+}
+
 TEST_F(StatusServerTest, RootIsTheHtmlPageThatMayLoadNothingAndUnknownPathsAre404) {
   server_->publish(ready_snapshot());
   auto root = client_->Get("/");
