@@ -1,6 +1,7 @@
 #include "agent/cycle/cycle_recorder.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "agent/delivery/notification.hpp"
@@ -120,8 +121,25 @@ bool CycleRecorder::record(const config::Rule& rule, const std::vector<Dimension
   return true;
 }
 
+bool checkpoint_due(std::string_view rule, std::string_view series, Time written_at, Time evaluated_at,
+                    Duration every) {
+  if (evaluated_at <= written_at) return false;
+  if (every <= Duration{0}) return true;
+  if (evaluated_at - written_at >= every) return true;
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a: the same phase on every run and every replica
+  for (const auto part : {rule, std::string_view("\0", 1), series})
+    for (const unsigned char c : part) h = (h ^ c) * 1099511628211ull;
+  const auto span = every.count();
+  const auto phase = static_cast<Duration::rep>(h % static_cast<std::uint64_t>(span));
+  const auto slot = [&](Time t) {  // floor((t - phase) / every), for times before the epoch too
+    const auto x = t.time_since_epoch().count() - phase;
+    return x >= 0 ? x / span : -((-x + span - 1) / span);
+  };
+  return slot(evaluated_at) > slot(written_at);
+}
+
 bool CycleRecorder::checkpoint(const StoredState& cur, Time written_at) {
-  if (cur.evaluated_at == written_at || cur.evaluated_at - written_at < checkpoint_) return false;
+  if (!checkpoint_due(cur.rule, cur.series, written_at, cur.evaluated_at, checkpoint_)) return false;
   updates_.push_back(StateUpdate{cur, false, cur.state, {}});
   return true;
 }

@@ -118,6 +118,14 @@ struct JobNotice {
 // cycle commits: the state rows, the transitions (reported and logged) and the notifications owed.
 // A state row is queued when something a later cycle or a restart needs changed (a new row, the state,
 // a notification owed, the kind's marker), else once it lags `checkpoint` behind (see checkpoint()).
+// Whether a row last written with its evaluation at `written_at` is due to be written with the one at
+// `evaluated_at`: once its own checkpoint slot boundary lies between them. Each (rule, series) has its
+// slots shifted by a phase in [0, every) taken from a hash of its names, so rows written together (every
+// row of a first cycle, or after a restart) are not all due in the same later cycle: each is written
+// once per `every`, the rows spread evenly over it, and none lags more than `every`. Zero: every time.
+bool checkpoint_due(std::string_view rule, std::string_view series, Time written_at, Time evaluated_at,
+                    Duration every);
+
 class CycleRecorder {
  public:
   CycleRecorder(const config::Config& config, const StateStore& store, Logger& log, const std::string& region,
@@ -134,7 +142,8 @@ class CycleRecorder {
   bool record(const config::Rule& rule, const std::vector<Dimension>& labels, StoredState& cur, bool had_prev,
               const Evaluation& eval, Time step_end, Time at, InstanceResult& result, const JobNotice& job = {});
   // After the last record() of a (rule, series) this cycle, when that one queued nothing: queues its row
-  // if the row the store holds (`written_at`: its evaluated_at) is `checkpoint` or more behind `cur`.
+  // if the row the store holds (`written_at`: its evaluated_at) has fallen a checkpoint behind `cur`
+  // (checkpoint_due).
   // Returns whether it did.
   bool checkpoint(const StoredState& cur, Time written_at);
 

@@ -58,8 +58,11 @@ class StateWrites(unittest.TestCase):
 
     def test_kill_9_between_checkpoints_loses_nothing_and_repeats_nothing(self):
         a = self.run_cycles(self.t0 + 600, 14)  # cycles at t0+10m ... t0+23m
-        # m2 never changed: its row is the first cycle's checkpointed once (t0+20m), not rewritten every cycle.
-        self.assertEqual(self.evaluated()[("backlog-high", "modelId=m2")], self.t0 + 1200)
+        # m2 never changed: its row was written by the first cycle (t0+10m), then again at its own checkpoint
+        # phase, never lagging the last cycle (t0+23m) by 10 minutes (unit tests: once per checkpoint, spread).
+        m2_at = self.evaluated()[("backlog-high", "modelId=m2")]
+        self.assertGreater(m2_at, self.t0 + 600)
+        self.assertLess(self.t0 + 1380 - m2_at, 600)
         a.stop(signal.SIGKILL)
         self.assertIn("state change", a.stderr())
 
