@@ -50,13 +50,14 @@ HA_ACTIONS = {"dynamodb:DescribeTable", "dynamodb:CreateTable", "dynamodb:Update
               "dynamodb:GetItem"}
 
 
-def rules(models='"*"'):
+def rules(models='"*"', period="1m", drain_for="2m"):
+    """The two rules every replica watches; test_ha_daemon.py runs them on 10 s periods."""
     return f"""\
         rules:
           - name: tokens-high
             kind: threshold
             metric: {{namespace: AWS/Bedrock/Batch, name: NumberOfInputTokensProcessedPerMinute,
-                     dimensions: {{modelId: {models}}}, stat: Average, period: 1m}}
+                     dimensions: {{modelId: {models}}}, stat: Average, period: {period}}}
             comparison: ">"
             threshold: 1000
             evaluation_periods: 1
@@ -64,8 +65,8 @@ def rules(models='"*"'):
           - name: backlog-drained
             kind: drained
             metric: {{namespace: AWS/Bedrock/Batch, name: NumberOfRecordsPendingProcessing,
-                     dimensions: {{modelId: {models}}}, stat: Maximum, period: 1m}}
-            for: 2m
+                     dimensions: {{modelId: {models}}}, stat: Maximum, period: {period}}}
+            for: {drain_for}
             notify: [ops, drain-hook]
         """
 
