@@ -167,15 +167,31 @@ bool CycleRecorder::silenced(const config::Rule& rule, const std::vector<Dimensi
                     [&](const auto& kv) { return label_matches(labels, kv.first, kv.second); }))
       return true;
   }
-  for (const auto& s : store_.silences()) {
+  if (!added_silences_) added_silences_ = added_silences(store_);
+  for (const auto& s : *added_silences_) {
     if (!applies(s)) continue;
-    auto j = nlohmann::json::parse(s.labels_json, nullptr, false);
-    bool all = j.is_object();
-    for (auto it = j.begin(); all && it != j.end(); ++it)
-      all = it->is_string() && label_matches(labels, it.key(), it->get<std::string>());
-    if (all) return true;
+    if (std::all_of(s.labels.begin(), s.labels.end(),
+                    [&](const auto& kv) { return label_matches(labels, kv.first, kv.second); }))
+      return true;
   }
   return false;
+}
+
+// Read once per cycle, on the first notification owed (a first cycle or a storm owes hundreds), not
+// once per notification. A silence whose labels are not an object of strings matches nothing.
+std::vector<CycleRecorder::AddedSilence> CycleRecorder::added_silences(const StateStore& store) {
+  std::vector<AddedSilence> out;
+  for (auto& s : store.silences()) {
+    auto j = nlohmann::json::parse(s.labels_json, nullptr, false);
+    bool valid = j.is_object();
+    AddedSilence added{std::move(s.rule), {}, s.starts, s.ends};
+    for (auto it = j.begin(); valid && it != j.end(); ++it) {
+      valid = it->is_string();
+      if (valid) added.labels.emplace_back(it.key(), it->get<std::string>());
+    }
+    if (valid) out.push_back(std::move(added));
+  }
+  return out;
 }
 
 }  // namespace bw::agent

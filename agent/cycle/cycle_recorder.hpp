@@ -156,6 +156,14 @@ class CycleRecorder {
                          AlarmState from, const Evaluation& eval, Time at, InstanceResult& result);
   // Whether a silence from the agent file or one added at run time (kept in the store) covers it.
   bool silenced(const config::Rule& rule, const std::vector<Dimension>& labels, Time at) const;
+  // A silence added at run time (`batchwatch silence`), its labels parsed.
+  struct AddedSilence {
+    std::string rule;
+    std::vector<std::pair<std::string, std::string>> labels;
+    Time starts{};
+    Time ends{};
+  };
+  static std::vector<AddedSilence> added_silences(const StateStore& store);
 
   const config::Config& config_;
   const StateStore& store_;
@@ -166,6 +174,7 @@ class CycleRecorder {
   const JobFacts* jobs_;
   Duration checkpoint_;
   bool list_transitions_ = true;
+  mutable std::optional<std::vector<AddedSilence>> added_silences_;  // read on first use
   std::vector<StateUpdate> updates_;
 };
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -152,6 +153,34 @@ TEST_F(EngineTest, WithoutTrailsOnlyTheEvaluatedWindowIsFetchedAndNoTransitionIs
   EXPECT_TRUE(report->results[0].transition);
   EXPECT_EQ(report->notifications, 2u);
   EXPECT_NE(log_.text().find("state change"), std::string::npos);
+}
+
+// Silences added at run time (`batchwatch silence`, kept in the store) are read once per cycle: the one
+// covering m1 now silences both of its rows; one over, one for another rule, and one whose labels are not
+// strings silence nothing.
+TEST_F(EngineTest, SilencesAddedAtRunTimeQuietTheSeriesTheyCover) {
+  const auto now = at("2026-11-22T06:05:00Z");
+  add_alarm_m1_ok_m2();
+  src_.add_point(key("m2"), at("2026-11-22T05:00:00Z"), 2000000);  // m2 breaches too (the later point wins)
+  const auto silence = [&](std::string rule, std::string labels, Time starts, Time ends) {
+    StoredSilence s;
+    s.rule = std::move(rule);
+    s.labels_json = std::move(labels);
+    s.starts = starts;
+    s.ends = ends;
+    s.created_at = starts;
+    ASSERT_TRUE(store_->add_silence(s).ok());
+  };
+  silence("tokens-high", R"({"modelId":"m1"})", now - kHour, now + kHour);
+  silence("tokens-high", R"({"modelId":"m2"})", now - 2 * kHour, now - kHour);  // over
+  silence("other-rule", R"({"modelId":"m2"})", now - kHour, now + kHour);
+  silence("*", R"({"modelId":5})", now - kHour, now + kHour);  // matches nothing
+
+  ASSERT_TRUE(run(now).ok());
+  std::map<std::string, std::vector<std::string>> status;
+  for (const auto& row : store_->outbox()) status[row.series].push_back(row.status);
+  EXPECT_EQ(status["modelId=m1"], (std::vector<std::string>{"silenced", "silenced"}));
+  EXPECT_EQ(status["modelId=m2"], (std::vector<std::string>{"pending", "pending"}));
 }
 
 TEST_F(EngineTest, ASecondRunAtTheSameTimeChangesNothing) {
