@@ -46,8 +46,8 @@ constexpr std::uintptr_t kHugePage = 2u << 20;
 // - the heap is grown once by kOneCycleHeap, and that range is advised to transparent huge pages
 //   (used where THP is "always" or "madvise", ignored under "never"): one fault per 2 MB touched
 //   instead of one per 4 kB page. Pages never touched cost nothing.
-// A first cycle over 800 series: 1,578 page faults and 72 ms of CPU before, 868 and 63 ms after
-// (BENCHMARKS.md, first cycle).
+// A first cycle over 800 series: 1,578 page faults and 71.8 ms of CPU before, 1,059 and 60.5 ms after
+// (BENCHMARKS.md, section 5).
 void shape_heap_for_one_cycle() {
   mallopt(M_TRIM_THRESHOLD, kKeepFreedMemory);
   mallopt(M_MMAP_THRESHOLD, kKeepFreedMemory);

@@ -158,36 +158,28 @@ void CycleRecorder::report_transition(const config::Rule& rule, const std::vecto
 }
 
 bool CycleRecorder::silenced(const config::Rule& rule, const std::vector<Dimension>& labels, Time at) const {
-  const auto applies = [&](const auto& s) {
-    return at >= s.starts && at < s.ends && (s.rule == "*" || s.rule == rule.name);
+  const auto covers = [&](const config::Silence& s) {
+    return at >= s.starts && at < s.ends && (s.rule == "*" || s.rule == rule.name) &&
+           std::all_of(s.labels.begin(), s.labels.end(),
+                       [&](const auto& kv) { return label_matches(labels, kv.first, kv.second); });
   };
-  for (const auto& s : config_.silences) {
-    if (!applies(s)) continue;
-    if (std::all_of(s.labels.begin(), s.labels.end(),
-                    [&](const auto& kv) { return label_matches(labels, kv.first, kv.second); }))
-      return true;
-  }
+  if (std::any_of(config_.silences.begin(), config_.silences.end(), covers)) return true;
   if (!added_silences_) added_silences_ = added_silences(store_);
-  for (const auto& s : *added_silences_) {
-    if (!applies(s)) continue;
-    if (std::all_of(s.labels.begin(), s.labels.end(),
-                    [&](const auto& kv) { return label_matches(labels, kv.first, kv.second); }))
-      return true;
-  }
-  return false;
+  return std::any_of(added_silences_->begin(), added_silences_->end(), covers);
 }
 
 // Read once per cycle, on the first notification owed (a first cycle or a storm owes hundreds), not
-// once per notification. A silence whose labels are not an object of strings matches nothing.
-std::vector<CycleRecorder::AddedSilence> CycleRecorder::added_silences(const StateStore& store) {
-  std::vector<AddedSilence> out;
+// once per notification, into the agent file's form. A silence whose labels are not an object of
+// strings matches nothing.
+std::vector<config::Silence> CycleRecorder::added_silences(const StateStore& store) {
+  std::vector<config::Silence> out;
   for (auto& s : store.silences()) {
     auto j = nlohmann::json::parse(s.labels_json, nullptr, false);
     bool valid = j.is_object();
-    AddedSilence added{std::move(s.rule), {}, s.starts, s.ends};
+    config::Silence added{std::move(s.rule), {}, s.starts, s.ends, {}};
     for (auto it = j.begin(); valid && it != j.end(); ++it) {
       valid = it->is_string();
-      if (valid) added.labels.emplace_back(it.key(), it->get<std::string>());
+      if (valid) added.labels.emplace(it.key(), it->get<std::string>());
     }
     if (valid) out.push_back(std::move(added));
   }

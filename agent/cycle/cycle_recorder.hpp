@@ -114,10 +114,6 @@ struct JobNotice {
   bool quiet = false;
 };
 
-// Advances the stored state of a (rule, series) by each of its evaluations, and collects what the
-// cycle commits: the state rows, the transitions (reported and logged) and the notifications owed.
-// A state row is queued when something a later cycle or a restart needs changed (a new row, the state,
-// a notification owed, the kind's marker), else once it lags `checkpoint` behind (see checkpoint()).
 // Whether a row last written with its evaluation at `written_at` is due to be written with the one at
 // `evaluated_at`: once its own checkpoint slot boundary lies between them. Each (rule, series) has its
 // slots shifted by a phase in [0, every) taken from a hash of its names, so rows written together (every
@@ -126,6 +122,10 @@ struct JobNotice {
 bool checkpoint_due(std::string_view rule, std::string_view series, Time written_at, Time evaluated_at,
                     Duration every);
 
+// Advances the stored state of a (rule, series) by each of its evaluations, and collects what the
+// cycle commits: the state rows, the transitions (reported and logged) and the notifications owed.
+// A state row is queued when something a later cycle or a restart needs changed (a new row, the state,
+// a notification owed, the kind's marker), else once per `checkpoint` (see checkpoint()).
 class CycleRecorder {
  public:
   CycleRecorder(const config::Config& config, const StateStore& store, Logger& log, const std::string& region,
@@ -156,14 +156,8 @@ class CycleRecorder {
                          AlarmState from, const Evaluation& eval, Time at, InstanceResult& result);
   // Whether a silence from the agent file or one added at run time (kept in the store) covers it.
   bool silenced(const config::Rule& rule, const std::vector<Dimension>& labels, Time at) const;
-  // A silence added at run time (`batchwatch silence`), its labels parsed.
-  struct AddedSilence {
-    std::string rule;
-    std::vector<std::pair<std::string, std::string>> labels;
-    Time starts{};
-    Time ends{};
-  };
-  static std::vector<AddedSilence> added_silences(const StateStore& store);
+  // The silences added at run time (`batchwatch silence`), their labels parsed.
+  static std::vector<config::Silence> added_silences(const StateStore& store);
 
   const config::Config& config_;
   const StateStore& store_;
@@ -174,7 +168,7 @@ class CycleRecorder {
   const JobFacts* jobs_;
   Duration checkpoint_;
   bool list_transitions_ = true;
-  mutable std::optional<std::vector<AddedSilence>> added_silences_;  // read on first use
+  mutable std::optional<std::vector<config::Silence>> added_silences_;  // read on first use
   std::vector<StateUpdate> updates_;
 };
 
